@@ -1,0 +1,8 @@
+package dev.apollo.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code apollo bench}: benchmarks that print figures and end with one {@code RESULT name=value ...} line. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (figures, not tests).",
+        subcommands = {BenchStepCommand.class})
+final class BenchCommand {}

@@ -1,0 +1,157 @@
+package dev.apollo.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.apollo.config.ApolloConfig;
+import dev.apollo.config.ConfigLoader;
+import dev.apollo.coordinator.actor.RunListener;
+import dev.apollo.coordinator.apollo.FlopsModel;
+import dev.apollo.coordinator.core.RunPlan;
+import dev.apollo.protocol.RecordValidation;
+import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.protocol.StepRecord;
+import dev.apollo.worker.data.BatchSource;
+import dev.apollo.worker.train.Replica;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code apollo bench step}: training throughput at depths 1, 3, 6 and 12 through the whole trainer (actors,
+ * coordinator core, worker, metrics) against a plain loop calling the same model step directly, and the engine's
+ * fp32 matmul rate measured in the same process. The ratio trainer/plain is the trainer's overhead.
+ */
+@Command(name = "step", mixinStandardHelpOptions = true,
+        description = "Tokens/s and GFLOP/s per depth: trainer vs a plain DJL loop vs raw matmul.")
+final class BenchStepCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Option(names = "--measure-steps", paramLabel = "N", defaultValue = "12", description = "Timed steps per depth and path (default 12).")
+    int measureSteps;
+
+    @Option(names = "--warmup-steps", paramLabel = "N", defaultValue = "3", description = "Untimed steps first (default 3).")
+    int warmupSteps;
+
+    @Option(names = "--depths", paramLabel = "D,...", split = ",", defaultValue = "1,3,6,12", description = "Depths to measure (default 1,3,6,12).")
+    List<Integer> depths;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        ApolloConfig base = configOptions.load();
+        BatchSource data = Corpus.load(base);
+        Device device = EmbeddedRun.device(base);
+        BenchResult result = new BenchResult();
+        double matmulGflops = matmulGflops(device, 1024);
+        System.out.printf(Locale.ROOT, "fp32 matmul 1024x1024: %.1f GFLOP/s on %s%n", matmulGflops, device);
+        System.out.println("depth  plain tok/s  trainer tok/s  ratio  trainer GFLOP/s");
+        double minRatio = Double.MAX_VALUE;
+        for (int depth : depths) {
+            ApolloConfig config = atDepth(depth);
+            FlopsModel flops = RunPlan.from(config).flops();
+            double plain = plainTokensPerSecond(config, data, device);
+            double trainer = trainerTokensPerSecond(config, data);
+            double ratio = trainer / plain;
+            double gflops = trainer / config.tokensPerStep() * flops.stepFlops(depth) / 1e9;
+            minRatio = Math.min(minRatio, ratio);
+            System.out.printf(Locale.ROOT, "%5d  %11.0f  %13.0f  %5.3f  %15.1f%n", depth, plain, trainer, ratio, gflops);
+            result.put("tokens_per_s_d" + depth, trainer).put("plain_tokens_per_s_d" + depth, plain)
+                    .put("ratio_d" + depth, ratio).put("gflops_d" + depth, gflops);
+        }
+        result.put("matmul_gflops", matmulGflops);
+        result.put("min_ratio", minRatio).emit(System.out, json);
+        return 0;
+    }
+
+    /** The base shape at {@code depth} layers, one stage, no sampling: every step runs exactly that depth. */
+    private ApolloConfig atDepth(int depth) {
+        long steps = warmupSteps + measureSteps;
+        List<String> overrides = new ArrayList<>(List.of(
+                "model.layers=" + depth, "stages.layers=[" + depth + "]", "stages.boundaries=[]",
+                "sampler.kind=none", "train.steps=" + steps, "train.eval-every=" + steps, "train.eval-batches=1",
+                "train.checkpoint-every=0"));
+        return configOptions.load(overrides);
+    }
+
+    private double plainTokensPerSecond(ApolloConfig config, BatchSource data, Device device) {
+        int depth = config.model().layers();
+        int[] map = IntStream.range(0, depth).toArray();
+        int batch = config.train().batchSize();
+        try (Replica replica = new Replica(config, data, device, depth, null)) {
+            for (int step = 0; step < warmupSteps; step++) {
+                replica.trainStep(step, map, 1e-4, 0, batch);
+            }
+            long start = System.nanoTime();
+            for (int step = warmupSteps; step < warmupSteps + measureSteps; step++) {
+                replica.trainStep(step, map, 1e-4, 0, batch);
+            }
+            return measureSteps * config.tokensPerStep() / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private double trainerTokensPerSecond(ApolloConfig config, BatchSource data) throws Exception {
+        Path scratch = Files.createTempDirectory("apollo-bench-");
+        long[] stepNanos = new long[warmupSteps + measureSteps + 1];
+        RunListener timing = new RunListener() {
+            @Override
+            public void onStep(StepRecord record) {
+                stepNanos[(int) record.stepsDone()] = System.nanoTime();
+            }
+
+            @Override
+            public void onValidation(RecordValidation validation) {}
+
+            @Override
+            public void onCheckpoint(long nextStep, String location) {}
+
+            @Override
+            public void onFinished(RunSnapshot snapshot) {}
+
+            @Override
+            public void onFailed(String message) {}
+        };
+        try {
+            RunPlan plan = RunPlan.from(config);
+            EmbeddedRun.run(config, ConfigLoader.render(config), data, scratch, plan.freshStart(), null, timing);
+            double seconds = (stepNanos[warmupSteps + measureSteps] - stepNanos[warmupSteps]) / 1e9;
+            return measureSteps * config.tokensPerStep() / seconds;
+        } finally {
+            try (Stream<Path> walk = Files.walk(scratch)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private static double matmulGflops(Device device, int n) {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            NDArray a = manager.randomNormal(new Shape(n, n));
+            NDArray b = manager.randomNormal(new Shape(n, n));
+            for (int i = 0; i < 3; i++) {
+                a.matMul(b).close();
+            }
+            int repeats = 10;
+            long start = System.nanoTime();
+            for (int i = 0; i < repeats; i++) {
+                a.matMul(b).close(); // CPU kernels run synchronously
+            }
+            return repeats * 2.0 * n * n * n / ((System.nanoTime() - start) / 1e9) / 1e9;
+        }
+    }
+}

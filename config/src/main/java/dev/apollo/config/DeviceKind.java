@@ -1,0 +1,8 @@
+package dev.apollo.config;
+
+/** Device selection for the worker. */
+public enum DeviceKind {
+    AUTO,
+    CPU,
+    GPU
+}

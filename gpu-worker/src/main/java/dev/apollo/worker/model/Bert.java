@@ -1,0 +1,46 @@
+package dev.apollo.worker.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
+import dev.apollo.config.ModelConfig;
+
+/**
+ * BERT: a post-LN bidirectional encoder trained by masked language modelling, with BERT's prediction head
+ * (dense, GELU, LayerNorm, decoder tied to the token embedding plus a bias). Targets below zero are positions
+ * that were not masked and are not predicted.
+ */
+public final class Bert implements LanguageModel {
+
+    private final ModelConfig shape;
+
+    public Bert(ModelConfig shape) {
+        this.shape = shape;
+    }
+
+    @Override
+    public NDArray loss(ModelParameters params, int[] layerMap, NDArray inputs, NDArray targets) {
+        return Layers.crossEntropy(logits(params, layerMap, inputs), targets, true);
+    }
+
+    /** Token logits [B, T, V] at every position. */
+    public NDArray logits(ModelParameters params, int[] layerMap, NDArray inputs) {
+        long time = inputs.getShape().get(1);
+        float eps = (float) shape.layerNormEps();
+        NDArray tokenEmbedding = params.get("embed.token");
+        NDArray positions = params.get("embed.position").get(new NDIndex("0:{}", time));
+        NDArray x = Embedding.embedding(inputs, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow().add(positions);
+        x = Layers.layerNorm(x, params.get("embed.norm.weight"), params.get("embed.norm.bias"), eps);
+        for (int weight : layerMap) {
+            Block block = params.block(weight);
+            x = Layers.layerNorm(x.add(Layers.selfAttention(x, block, shape.heads(), null)),
+                    block.norm1Weight(), block.norm1Bias(), eps);
+            x = Layers.layerNorm(x.add(Layers.mlp(x, block)), block.norm2Weight(), block.norm2Bias(), eps);
+        }
+        NDArray h = Activation.gelu(Layers.linear(x, params.get("mlm.dense.weight"), params.get("mlm.dense.bias")));
+        h = Layers.layerNorm(h, params.get("mlm.norm.weight"), params.get("mlm.norm.bias"), eps);
+        return h.matMul(tokenEmbedding.transpose()).add(params.get("mlm.bias"));
+    }
+}

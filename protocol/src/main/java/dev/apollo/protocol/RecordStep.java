@@ -1,0 +1,4 @@
+package dev.apollo.protocol;
+
+/** Log a finished step. */
+public record RecordStep(StepRecord record) implements CoreCommand {}

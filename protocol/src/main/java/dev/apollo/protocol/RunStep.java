@@ -1,0 +1,16 @@
+package dev.apollo.protocol;
+
+import java.util.List;
+
+/**
+ * Run optimizer step {@code step} (0-based): forward and backward at {@code depth} layers, layer l using real weight
+ * {@code layerMap.get(l)} of the {@code weights} the stage owns, then update with learning rate {@code lr}.
+ */
+public record RunStep(long step, int stage, int weights, int depth, List<Integer> layerMap, double lr, List<Shard> shards)
+        implements CoreCommand, WorkerMessage {
+
+    public RunStep {
+        layerMap = List.copyOf(layerMap);
+        shards = List.copyOf(shards);
+    }
+}

@@ -1,0 +1,4 @@
+package dev.apollo.protocol;
+
+/** Messages a worker accepts from the coordinator. */
+public sealed interface WorkerMessage permits RunStep, Evaluate, WriteCheckpoint, PullState, PushState {}

@@ -46,11 +46,16 @@ public final class Replica implements AutoCloseable {
         this.root = NDManager.newBaseManager(device);
         this.stateManager = root.newSubManager();
         this.model = config.model().objective() == Objective.GPT ? new Gpt(root, config.model()) : new Bert(config.model());
-        if (state == null) {
-            params = ModelParameters.initialize(stateManager, config.model(), bankSize, config.train().seed());
-            optimizer = new AdamW(stateManager, params, config.optimizer(), Map.of(), Map.of(), 0);
-        } else {
-            load(state, bankSize);
+        try {
+            if (state == null) {
+                params = ModelParameters.initialize(stateManager, config.model(), bankSize, config.train().seed());
+                optimizer = new AdamW(stateManager, params, config.optimizer(), Map.of(), Map.of(), 0);
+            } else {
+                load(state, bankSize);
+            }
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
         }
     }
 

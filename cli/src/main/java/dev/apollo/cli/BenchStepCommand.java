@@ -39,10 +39,10 @@ final class BenchStepCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "--measure-steps", paramLabel = "N", defaultValue = "12", description = "Timed steps per depth and path (default 12).")
+    @Option(names = "--measure-steps", paramLabel = "N", defaultValue = "24", description = "Timed steps per depth and path (default 24).")
     int measureSteps;
 
-    @Option(names = "--warmup-steps", paramLabel = "N", defaultValue = "3", description = "Untimed steps first (default 3).")
+    @Option(names = "--warmup-steps", paramLabel = "N", defaultValue = "4", description = "Untimed steps first (default 4).")
     int warmupSteps;
 
     @Option(names = "--depths", paramLabel = "D,...", split = ",", defaultValue = "1,3,6,12", description = "Depths to measure (default 1,3,6,12).")

@@ -94,6 +94,26 @@ class TrainCommandTest {
         assertTrue(Files.isDirectory(run.resolve("checkpoints/step-00000040.superseded-1")));
     }
 
+    @Test
+    void bertWithStackingNoSamplingAndResetMomentsTrains() throws IOException {
+        Path run = dir.resolve("bert");
+        var outcome = CliHarness.run(CliHarness.train(corpus, run, "--set", "model.objective=bert",
+                "--set", "model.vocab-size=260", "--set", "stages.sharing=stacking", "--set", "stages.expansion=stacking",
+                "--set", "sampler.kind=none", "--set", "optimizer.moments-at-expansion=reset"));
+        assertEquals(0, outcome.exitCode(), outcome.err());
+        Gson gson = new Gson();
+        List<JsonObject> train = Files.readAllLines(run.resolve("metrics.jsonl")).stream()
+                .map(r -> gson.fromJson(r, JsonObject.class)).filter(r -> r.get("type").getAsString().equals("train"))
+                .toList();
+        assertEquals(40, train.size());
+        for (JsonObject row : train) {
+            assertEquals(row.get("weights").getAsInt(), row.get("depth").getAsInt(), "no sampling: depth is N(s)");
+        }
+        double first = train.get(0).get("loss").getAsDouble();
+        double last = train.get(39).get("loss").getAsDouble();
+        assertTrue(last < first - 1.0, "masked LM loss fell from " + first + " to " + last);
+    }
+
     private static long stepOf(String row) {
         return new Gson().fromJson(row, JsonObject.class).get("step").getAsLong();
     }

@@ -83,7 +83,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
                 .orElseThrow(() -> new IllegalStateException("step " + step.step() + " has no shard for " + workerId));
         Replica.StepOutcome outcome = replica.trainStep(step.step(), ints(step.layerMap()), step.lr(),
                 shard.firstRow(), shard.rowCount());
-        coordinator.tell(new StepCompleted(step.step(), workerId, shard.rowCount(), outcome.loss(),
+        coordinator.tell(new StepCompleted(step.step(), step.attempt(), workerId, shard.rowCount(), outcome.loss(),
                 outcome.gradientNorm()));
     }
 

@@ -106,14 +106,14 @@ public final class CoordinatorCore {
             if (members.isEmpty()) {
                 phase = Phase.WAITING_FOR_WORKERS;
             } else {
-                stepInFlight = withShards(stepInFlight);
+                stepInFlight = withShards(stepInFlight, stepInFlight.attempt() + 1);
                 out.add(stepInFlight);
             }
         }
     }
 
     private void onStepCompleted(StepCompleted done, List<CoreCommand> out) {
-        if (phase != Phase.STEPPING || done.step() != stepInFlight.step()
+        if (phase != Phase.STEPPING || done.step() != stepInFlight.step() || done.attempt() != stepInFlight.attempt()
                 || stepInFlight.shards().stream().noneMatch(s -> s.workerId().equals(done.workerId()))) {
             return;
         }
@@ -194,14 +194,19 @@ public final class CoordinatorCore {
             return;
         }
         int depth = plan.depthAt(nextStep, weights);
+        // a step that lost all its workers is issued again, as a new attempt, when one joins
+        int attempt = stepInFlight != null && stepInFlight.step() == nextStep ? stepInFlight.attempt() + 1 : 0;
         phase = Phase.STEPPING;
-        stepInFlight = withShards(new RunStep(nextStep, plan.stages().stageAt(nextStep), weights, depth,
-                plan.sharingMap(weights, depth), plan.learningRate().at(nextStep), List.of()));
+        stepInFlight = withShards(new RunStep(nextStep, 0, plan.stages().stageAt(nextStep), weights, depth,
+                plan.sharingMap(weights, depth), plan.learningRate().at(nextStep), List.of()), attempt);
         out.add(stepInFlight);
     }
 
-    /** Splits the fixed global batch over the current members in name order; workers beyond the rows idle. */
-    private RunStep withShards(RunStep step) {
+    /**
+     * {@code step} as attempt {@code attempt}, its fixed global batch split over the current members in name order;
+     * workers beyond the rows idle.
+     */
+    private RunStep withShards(RunStep step, int attempt) {
         List<Shard> shards = new ArrayList<>();
         int batch = plan.batchSize();
         int workers = Math.min(members.size(), batch);
@@ -216,6 +221,7 @@ public final class CoordinatorCore {
             row += rows;
             index++;
         }
-        return new RunStep(step.step(), step.stage(), step.weights(), step.depth(), step.layerMap(), step.lr(), shards);
+        return new RunStep(step.step(), attempt, step.stage(), step.weights(), step.depth(), step.layerMap(), step.lr(),
+                shards);
     }
 }

@@ -43,7 +43,7 @@ public record RunPlan(
                 train.batchSize(),
                 config.tokensPerStep(),
                 stages,
-                DepthSampler.of(config.sampler().kind().name().toLowerCase().replace('_', '-'), model.layers(),
+                DepthSampler.of(config.sampler().kind().name(), model.layers(),
                         config.sampler().k()),
                 config.stages().sharing(),
                 config.stages().expansion(),

@@ -24,7 +24,7 @@ public final class Expansion {
 
     public static TensorState expand(TensorState state, List<Integer> sourceOfSlot, MomentPolicy policy) {
         Map<String, NamedTensor> byName = new HashMap<>();
-        List<String> templates = new ArrayList<>(); // tensor names with the layer index replaced by %d, in order
+        List<String[]> templates = new ArrayList<>(); // tensor names split around the layer index, in order
         List<NamedTensor> expanded = new ArrayList<>();
         for (NamedTensor tensor : state.tensors()) {
             byName.put(tensor.name(), tensor);
@@ -33,19 +33,18 @@ public final class Expansion {
                 expanded.add(tensor);
                 continue;
             }
-            String template = tensor.name().substring(0, layer.start(1)) + "%d" + tensor.name().substring(layer.end(1));
             if (Integer.parseInt(layer.group(1)) == 0) {
-                templates.add(template);
+                templates.add(new String[] {tensor.name().substring(0, layer.start(1)), tensor.name().substring(layer.end(1))});
             }
         }
-        for (String template : templates) {
+        for (String[] template : templates) {
             for (int slot = 0; slot < sourceOfSlot.size(); slot++) {
-                NamedTensor source = byName.get(String.format(template, sourceOfSlot.get(slot)));
+                String sourceName = template[0] + sourceOfSlot.get(slot) + template[1];
+                NamedTensor source = byName.get(sourceName);
                 if (source == null) {
-                    throw new IllegalArgumentException("expansion source " + String.format(template, sourceOfSlot.get(slot))
-                            + " is missing from the state");
+                    throw new IllegalArgumentException("expansion source " + sourceName + " is missing from the state");
                 }
-                String name = String.format(template, slot);
+                String name = template[0] + slot + template[1];
                 expanded.add(new NamedTensor(name, source.shape(), slotValues(name, source, byName.get(name), policy)));
             }
         }

@@ -1,10 +1,7 @@
 package dev.apollo.worker.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
-import ai.djl.nn.core.Embedding;
 import dev.apollo.config.ModelConfig;
 
 /**
@@ -27,11 +24,9 @@ public final class Bert implements LanguageModel {
 
     /** Token logits [B, T, V] at every position. */
     public NDArray logits(ModelParameters params, int[] layerMap, NDArray inputs) {
-        long time = inputs.getShape().get(1);
         float eps = (float) shape.layerNormEps();
         NDArray tokenEmbedding = params.get("embed.token");
-        NDArray positions = params.get("embed.position").get(new NDIndex("0:{}", time));
-        NDArray x = Embedding.embedding(inputs, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow().add(positions);
+        NDArray x = Layers.embed(params, inputs);
         x = Layers.layerNorm(x, params.get("embed.norm.weight"), params.get("embed.norm.bias"), eps);
         for (int weight : layerMap) {
             Block block = params.block(weight);

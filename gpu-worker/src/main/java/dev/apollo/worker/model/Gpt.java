@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Embedding;
-import ai.djl.ndarray.types.SparseFormat;
 import dev.apollo.config.ModelConfig;
 
 /**
@@ -40,8 +38,7 @@ public final class Gpt implements LanguageModel {
         long time = inputs.getShape().get(1);
         float eps = (float) shape.layerNormEps();
         NDArray tokenEmbedding = params.get("embed.token");
-        NDArray positions = params.get("embed.position").get(new NDIndex("0:{}", time));
-        NDArray x = Embedding.embedding(inputs, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow().add(positions);
+        NDArray x = Layers.embed(params, inputs);
         NDArray mask = time == shape.seqLen() ? causalMask : causalMask.get(new NDIndex("0:{}, 0:{}", time, time));
         for (int weight : layerMap) {
             Block block = params.block(weight);

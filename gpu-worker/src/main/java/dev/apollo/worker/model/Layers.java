@@ -1,7 +1,10 @@
 package dev.apollo.worker.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
@@ -13,6 +16,13 @@ import ai.djl.nn.norm.LayerNorm;
 final class Layers {
 
     private Layers() {}
+
+    /** Token plus learned position embeddings of inputs [B, T]: x [B, T, d]. */
+    static NDArray embed(ModelParameters params, NDArray inputs) {
+        long time = inputs.getShape().get(1);
+        NDArray positions = params.get("embed.position").get(new NDIndex("0:{}", time));
+        return Embedding.embedding(inputs, params.get("embed.token"), SparseFormat.DENSE).singletonOrThrow().add(positions);
+    }
 
     static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         return Linear.linear(x, weight, bias).singletonOrThrow();

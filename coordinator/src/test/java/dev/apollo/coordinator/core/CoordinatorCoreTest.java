@@ -1,0 +1,415 @@
+package dev.apollo.coordinator.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apollo.config.ConfigLoader;
+import dev.apollo.coordinator.apollo.LayerMap;
+import dev.apollo.protocol.CoreCommand;
+import dev.apollo.protocol.CoreEvent;
+import dev.apollo.protocol.Evaluate;
+import dev.apollo.protocol.ExpandWeights;
+import dev.apollo.protocol.FinishRun;
+import dev.apollo.protocol.RecordStep;
+import dev.apollo.protocol.RecordValidation;
+import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.protocol.RunStep;
+import dev.apollo.protocol.Shard;
+import dev.apollo.protocol.StepCompleted;
+import dev.apollo.protocol.StepRecord;
+import dev.apollo.protocol.WorkerJoined;
+import dev.apollo.protocol.WorkerLeft;
+import dev.apollo.protocol.WriteCheckpoint;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CoordinatorCoreTest {
+
+    private static final long STEPS = 60;
+    private static final int LAYERS = 12;
+    private static final int BATCH = 16;
+    private static final long TOKENS_PER_STEP = BATCH * 128L; // tiny's seq-len
+
+    /** Stages 1, 3, 6, 12 starting at steps 0, 10, 20, 30; uniform depths so the early stages really vary. */
+    private static final List<String> BASE = List.of(
+            "train.steps=" + STEPS,
+            "train.batch-size=" + BATCH,
+            "train.seed=7",
+            "train.eval-every=7",
+            "train.checkpoint-every=25",
+            "stages.layers=[1,3,6,12]",
+            "stages.boundary-unit=steps",
+            "stages.boundaries=[10,20,30]",
+            "sampler.kind=uniform");
+
+    private static RunPlan plan(String... overrides) {
+        List<String> all = new ArrayList<>(BASE);
+        all.addAll(List.of(overrides));
+        return RunPlan.from(ConfigLoader.load("tiny", null, all));
+    }
+
+    private static List<Integer> boxed(int[] values) {
+        return Arrays.stream(values).boxed().toList();
+    }
+
+    private static List<Integer> depths(List<CoreCommand> log) {
+        return log.stream().filter(RunStep.class::isInstance).map(c -> ((RunStep) c).depth()).toList();
+    }
+
+    private static Map<Long, StepRecord> rowsByStepsDone(CoreDriver run) {
+        return run.logged(RecordStep.class).stream().map(RecordStep::record)
+                .collect(Collectors.toMap(StepRecord::stepsDone, Function.identity()));
+    }
+
+    @Test
+    void everyStepRunsExactlyOnceInOrder() {
+        CoreDriver run = new CoreDriver(plan()).runToEnd("w0");
+
+        assertEquals(LongStream.range(0, STEPS).boxed().toList(),
+                run.logged(RunStep.class).stream().map(RunStep::step).toList());
+        assertEquals(LongStream.rangeClosed(1, STEPS).boxed().toList(),
+                run.logged(RecordStep.class).stream().map(r -> r.record().stepsDone()).toList());
+        assertTrue(run.core().finished());
+    }
+
+    @Test
+    void commandsComeInThePhaseOrder() {
+        CoreDriver run = new CoreDriver(plan()).runToEnd("w0");
+
+        // Written out from the configuration, independently of RunPlan's own cadence checks.
+        List<String> expected = new ArrayList<>();
+        for (long step = 0; step < STEPS; step++) {
+            if (step == 10 || step == 20 || step == 30) {
+                expected.add("ExpandWeights");
+            }
+            expected.add("RunStep");
+            expected.add("RecordStep");
+            long done = step + 1;
+            if (done % 7 == 0 || done == STEPS) {
+                expected.add("Evaluate");
+                expected.add("RecordValidation");
+            }
+            if (done % 25 == 0 || done == STEPS) {
+                expected.add("WriteCheckpoint");
+            }
+        }
+        expected.add("FinishRun");
+        assertEquals(expected, run.log().stream().map(c -> c.getClass().getSimpleName()).toList());
+    }
+
+    @Test
+    void expansionsHappenExactlyAtStageStartsWithTheInterpolationCopyMap() {
+        RunPlan plan = plan();
+        CoreDriver run = new CoreDriver(plan).runToEnd("w0");
+
+        assertEquals(List.of(
+                new ExpandWeights(10, 1, 3, List.of(0, 0, 0)),
+                new ExpandWeights(20, 3, 6, List.of(0, 0, 1, 1, 2, 2)),
+                new ExpandWeights(30, 6, 12, List.of(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5))),
+                run.logged(ExpandWeights.class));
+        assertEquals(Arrays.stream(plan.stages().expansionSteps()).boxed().toList(),
+                run.logged(ExpandWeights.class).stream().map(ExpandWeights::step).toList());
+        // each expansion comes right before the stage's first step, which already runs on the new count
+        for (ExpandWeights expansion : run.logged(ExpandWeights.class)) {
+            int at = run.log().indexOf(expansion);
+            RunStep first = assertInstanceOf(RunStep.class, run.log().get(at + 1));
+            assertEquals(expansion.step(), first.step());
+            assertEquals(expansion.toWeights(), first.weights());
+        }
+    }
+
+    @Test
+    void stackingWhenConfiguredForSharingAndExpansion() {
+        RunPlan plan = plan("stages.sharing=stacking", "stages.expansion=stacking");
+        CoreDriver run = new CoreDriver(plan).runToEnd("w0");
+
+        assertEquals(List.of(
+                new ExpandWeights(10, 1, 3, List.of(0, 0, 0)),
+                new ExpandWeights(20, 3, 6, List.of(0, 1, 2, 0, 1, 2)),
+                new ExpandWeights(30, 6, 12, List.of(0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5))),
+                run.logged(ExpandWeights.class));
+        for (RunStep step : run.logged(RunStep.class)) {
+            assertEquals(boxed(LayerMap.stacking(step.weights(), step.depth())), step.layerMap(), step::toString);
+        }
+    }
+
+    @Test
+    void everyStepRunsAtThePlannedDepthThroughTheSharingMap() {
+        RunPlan plan = plan();
+        CoreDriver run = new CoreDriver(plan).runToEnd("w0");
+
+        for (RunStep step : run.logged(RunStep.class)) {
+            int weights = plan.stages().weightsAt(step.step());
+            assertEquals(weights, step.weights(), step::toString);
+            assertEquals(plan.stages().stageAt(step.step()), step.stage(), step::toString);
+            assertTrue(step.depth() >= weights && step.depth() <= LAYERS, step::toString);
+            assertEquals(plan.depthAt(step.step(), weights), step.depth(), step::toString);
+            assertEquals(boxed(LayerMap.interpolation(weights, step.depth())), step.layerMap(), step::toString);
+            assertEquals(plan.learningRate().at(step.step()), step.lr(), step::toString);
+        }
+        // the sampler does vary the depth before the last stage, so the checks above are not vacuous
+        assertTrue(new HashSet<>(depths(run.log()).subList(0, 30)).size() > 4, () -> depths(run.log()).toString());
+    }
+
+    @Test
+    void theDepthSequenceIsAFunctionOfTheSeedAlone() {
+        List<CoreCommand> first = new CoreDriver(plan("train.seed=11")).runToEnd("w0").log();
+        List<CoreCommand> again = new CoreDriver(plan("train.seed=11")).runToEnd("w0").log();
+        List<CoreCommand> otherSeed = new CoreDriver(plan("train.seed=12")).runToEnd("w0").log();
+        List<CoreCommand> moreWorkers = new CoreDriver(plan("train.seed=11")).runToEnd("a", "b", "c").log();
+
+        assertEquals(first, again);
+        assertNotEquals(depths(first), depths(otherSeed));
+        assertEquals(depths(first), depths(moreWorkers));
+    }
+
+    @Test
+    void stepRowsCarryCumulativeTokensAndFlops() {
+        RunPlan plan = plan();
+        CoreDriver run = new CoreDriver(plan).runToEnd("w0");
+        List<RunStep> steps = run.logged(RunStep.class);
+        List<StepRecord> rows = run.logged(RecordStep.class).stream().map(RecordStep::record).toList();
+
+        assertEquals(TOKENS_PER_STEP, plan.tokensPerStep());
+        assertEquals(steps.size(), rows.size());
+        double flops = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            RunStep step = steps.get(i);
+            StepRecord row = rows.get(i);
+            flops += plan.flops().stepFlops(step.depth());
+            assertEquals(new StepRecord(step.step() + 1, step.stage(), step.weights(), step.depth(),
+                    CoreDriver.shardLoss(step.step(), step.shards().get(0)), CoreDriver.gradNorm(step.step()),
+                    step.lr(), (i + 1) * TOKENS_PER_STEP, flops), row);
+        }
+        // sampling below the full depth is what Apollo saves
+        assertTrue(flops < plan.scratchFlops());
+    }
+
+    @Test
+    void evaluatesEveryEvalEveryStepsAndAtTheEnd() {
+        RunPlan plan = plan();
+        CoreDriver run = new CoreDriver(plan).runToEnd("w0");
+        Map<Long, StepRecord> rows = rowsByStepsDone(run);
+
+        List<Evaluate> evaluations = run.logged(Evaluate.class);
+        assertEquals(List.of(7L, 14L, 21L, 28L, 35L, 42L, 49L, 56L, 60L),
+                evaluations.stream().map(Evaluate::stepsDone).toList());
+        for (Evaluate evaluate : evaluations) {
+            int weights = plan.stages().weightsAt(evaluate.stepsDone() - 1);
+            assertEquals(boxed(LayerMap.interpolation(weights, LAYERS)), evaluate.fullDepthMap());
+            assertEquals(boxed(LayerMap.interpolation(weights, weights)), evaluate.stageDepthMap());
+        }
+        List<RecordValidation> validations = run.logged(RecordValidation.class);
+        assertEquals(evaluations.size(), validations.size());
+        for (RecordValidation validation : validations) {
+            long done = validation.stepsDone();
+            StepRecord row = rows.get(done);
+            assertEquals(new RecordValidation(done, row.stage(), row.weights(), CoreDriver.fullDepthLoss(done),
+                    CoreDriver.stageDepthLoss(done), row.tokens(), row.flops()), validation);
+        }
+    }
+
+    @Test
+    void checkpointsEveryCheckpointEveryStepsAndAtTheEndWithTheSnapshot() {
+        RunPlan plan = plan();
+        CoreDriver run = new CoreDriver(plan).runToEnd("w0");
+        Map<Long, StepRecord> rows = rowsByStepsDone(run);
+
+        List<RunSnapshot> snapshots = run.logged(WriteCheckpoint.class).stream().map(WriteCheckpoint::snapshot).toList();
+        assertEquals(List.of(25L, 50L, 60L), snapshots.stream().map(RunSnapshot::nextStep).toList());
+        for (RunSnapshot snapshot : snapshots) {
+            StepRecord row = rows.get(snapshot.nextStep());
+            assertEquals(new RunSnapshot(snapshot.nextStep(), row.weights(), plan.seed(), row.tokens(), row.flops()),
+                    snapshot);
+        }
+
+        CoreDriver onlyAtTheEnd = new CoreDriver(plan("train.checkpoint-every=0")).runToEnd("w0");
+        assertEquals(List.of(60L), onlyAtTheEnd.logged(WriteCheckpoint.class).stream()
+                .map(c -> c.snapshot().nextStep()).toList());
+    }
+
+    @Test
+    void finishRunComesLastWithTheFinalSnapshotAndThenNothingHappens() {
+        RunPlan plan = plan();
+        CoreDriver run = new CoreDriver(plan).runToEnd("w0");
+        StepRecord last = rowsByStepsDone(run).get(STEPS);
+
+        assertEquals(1, run.logged(FinishRun.class).size());
+        assertEquals(new FinishRun(new RunSnapshot(STEPS, LAYERS, plan.seed(), STEPS * TOKENS_PER_STEP, last.flops())),
+                run.log().get(run.log().size() - 1));
+        assertTrue(run.core().finished());
+        for (CoreEvent event : run.delivered()) {
+            assertEquals(List.of(), run.core().on(event), event::toString);
+        }
+        assertEquals(List.of(), run.core().on(new WorkerJoined("late")));
+        assertEquals(List.of(), run.core().on(new WorkerLeft("w0")));
+    }
+
+    @Test
+    void lateAndDuplicateEventsChangeNothing() {
+        List<CoreCommand> clean = new CoreDriver(plan()).runToEnd("w0", "w1").log();
+
+        CoreDriver noisy = new CoreDriver(plan());
+        SplittableRandom random = new SplittableRandom(42);
+        noisy.deliver(new WorkerJoined("w0"));
+        noisy.deliver(new WorkerJoined("w1"));
+        noisy.drain(event -> {
+            List<CoreEvent> history = noisy.delivered();
+            // the event just handled once more, and one from any earlier point of the run
+            for (CoreEvent again : List.of(event, history.get(random.nextInt(history.size())))) {
+                assertEquals(List.of(), noisy.core().on(again), () -> "replayed " + again);
+            }
+        });
+
+        assertEquals(clean, noisy.log());
+    }
+
+    @Test
+    void stepRepliesFromAnOldStepOrFromOutsideTheShardsAreIgnored() {
+        CoreDriver run = new CoreDriver(plan());
+        RunStep step = run.runUntilStep(12, "w0", "w1");
+
+        assertEquals(List.of(), run.deliver(new StepCompleted(11, 0, "w0", 8, 9.0, 9.0)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(11, 0, "w1", 8, 9.0, 9.0)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "stranger", 8, 9.0, 9.0)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(13, 0, "w1", 8, 9.0, 9.0)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 2.0)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 2.0)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 8, 3.0, 2.0));
+
+        StepRecord row = assertInstanceOf(RecordStep.class, done.get(0)).record();
+        assertEquals(step.step() + 1, row.stepsDone());
+        assertEquals(2.0, row.loss(), 1e-12);
+    }
+
+    @Test
+    void threeWorkersShareTheBatchAndTheStepWaitsForEveryShardOwner() {
+        CoreDriver run = new CoreDriver(plan());
+        RunStep step = run.runUntilStep(12, "w0", "w1", "w2");
+
+        assertEquals(List.of(new Shard("w0", 0, 6), new Shard("w1", 6, 5), new Shard("w2", 11, 5)), step.shards());
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w2", 5, 4.0, 3.0)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 5, 2.0, 3.0));
+
+        StepRecord row = assertInstanceOf(RecordStep.class, done.get(0)).record();
+        assertEquals((6 * 1.0 + 5 * 2.0 + 5 * 4.0) / BATCH, row.loss(), 1e-12); // weighted by rows
+        assertEquals(13, row.stepsDone());
+        assertEquals(13, assertInstanceOf(RunStep.class, done.get(done.size() - 1)).step());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {16, 10, 7, 3, 2, 1})
+    void shardsCoverTheGlobalBatchExactlyOnce(int batch) {
+        CoreDriver run = new CoreDriver(plan("train.batch-size=" + batch)).runToEnd("w0", "w1", "w2");
+
+        List<RunStep> steps = run.logged(RunStep.class);
+        assertEquals(List.of(new Shard("w0", 0, batch)), steps.get(0).shards()); // the others joined mid-step
+        for (RunStep step : steps.subList(1, steps.size())) {
+            List<Shard> shards = step.shards();
+            assertEquals(Math.min(3, batch), shards.size(), step::toString); // workers beyond the rows idle
+            int next = 0;
+            for (Shard shard : shards) {
+                assertEquals(next, shard.firstRow(), step::toString);
+                assertTrue(shard.rowCount() >= batch / 3 && shard.rowCount() <= batch / 3 + 1, step::toString);
+                next += shard.rowCount();
+            }
+            assertEquals(batch, next, step::toString);
+            assertEquals(shards.size(), shards.stream().map(Shard::workerId).distinct().count(), step::toString);
+        }
+        assertTrue(run.core().finished());
+    }
+
+    @Test
+    void aWorkerLeavingMidStepGetsTheSameStepReissuedToTheOthers() {
+        CoreDriver run = new CoreDriver(plan());
+        RunStep step = run.runUntilStep(12, "w0", "w1", "w2");
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0)));
+
+        List<CoreCommand> reissued = run.deliver(new WorkerLeft("w1"));
+
+        assertEquals(List.of(new RunStep(step.step(), 1, step.stage(), step.weights(), step.depth(), step.layerMap(),
+                step.lr(), List.of(new Shard("w0", 0, 8), new Shard("w2", 8, 8)))), reissued);
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w1", 5, 9.0, 3.0))); // it has left
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 1, "w0", 8, 1.5, 3.0))); // w2 has yet to answer
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w2", 8, 2.5, 3.0));
+        StepRecord row = assertInstanceOf(RecordStep.class, done.get(0)).record();
+        assertEquals(13, row.stepsDone());
+        assertEquals(2.0, row.loss(), 1e-12);
+        assertEquals(List.of(new Shard("w0", 0, 8), new Shard("w2", 8, 8)),
+                assertInstanceOf(RunStep.class, done.get(done.size() - 1)).shards());
+    }
+
+    @Test
+    void aReplyToTheSupersededSplitIsNotCounted() {
+        CoreDriver run = new CoreDriver(plan());
+        run.runUntilStep(12, "w0", "w1", "w2");
+        run.deliver(new WorkerLeft("w1")); // re-split: w0 takes [0, 8), w2 [8, 16)
+
+        // w0 was still busy with its old shard [0, 6) when the step was re-split; that answer arrives only now
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 1, "w2", 8, 2.5, 3.0)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w0", 8, 1.5, 3.0));
+
+        assertEquals(2.0, assertInstanceOf(RecordStep.class, done.get(0)).record().loss(), 1e-12);
+    }
+
+    @Test
+    void aWorkerJoiningMidStepIsIncludedOnlyFromTheNextStep() {
+        CoreDriver run = new CoreDriver(plan());
+        run.runUntilStep(12, "w0", "w2");
+
+        assertEquals(List.of(), run.deliver(new WorkerJoined("w1")));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w1", 8, 9.0, 3.0))); // not an owner yet
+        assertEquals(List.of(), run.deliver(new WorkerJoined("w3")));
+        assertEquals(List.of(), run.deliver(new WorkerLeft("w3"))); // joined and left between boundaries
+        RunStep resplit = assertInstanceOf(RunStep.class, run.deliver(new WorkerLeft("w2")).get(0));
+        assertEquals(List.of(new Shard("w0", 0, BATCH)), resplit.shards()); // the newcomer waits for the boundary
+
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w0", BATCH, 1.0, 3.0));
+
+        assertEquals(List.of("RecordStep", "RunStep"), done.stream().map(c -> c.getClass().getSimpleName()).toList());
+        assertEquals(List.of(new Shard("w0", 0, 8), new Shard("w1", 8, 8)), ((RunStep) done.get(1)).shards());
+    }
+
+    @Test
+    void whenEveryWorkerHasLeftTheStepWaitsForTheNextToJoin() {
+        CoreDriver run = new CoreDriver(plan());
+        RunStep step = run.runUntilStep(12, "w0");
+
+        assertEquals(List.of(), run.deliver(new WorkerLeft("w0")));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", BATCH, 1.0, 3.0)));
+
+        assertEquals(List.of(new RunStep(step.step(), 1, step.stage(), step.weights(), step.depth(), step.layerMap(),
+                step.lr(), List.of(new Shard("w9", 0, BATCH)))), run.deliver(new WorkerJoined("w9")));
+    }
+
+    @Test
+    void aCoreResumedFromACheckpointIssuesWhatTheUninterruptedCoreDid() {
+        RunPlan plan = plan("train.checkpoint-every=10");
+        CoreDriver whole = new CoreDriver(plan).runToEnd("w0");
+        List<WriteCheckpoint> checkpoints = whole.logged(WriteCheckpoint.class);
+        // 10, 20 and 30 are stage starts: those resumes begin with the expansion
+        assertEquals(List.of(10L, 20L, 30L, 40L, 50L, 60L),
+                checkpoints.stream().map(c -> c.snapshot().nextStep()).toList());
+
+        for (WriteCheckpoint checkpoint : checkpoints) {
+            int at = whole.log().indexOf(checkpoint);
+            List<CoreCommand> resumed = new CoreDriver(plan, checkpoint.snapshot()).runToEnd("w0").log();
+            assertEquals(whole.log().subList(at + 1, whole.log().size()), resumed,
+                    () -> "resumed from " + checkpoint.snapshot());
+        }
+    }
+}

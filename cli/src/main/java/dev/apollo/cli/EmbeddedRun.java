@@ -34,9 +34,15 @@ import org.apache.pekko.actor.typed.Behavior;
  */
 public final class EmbeddedRun {
 
+    // Few threads that park at once: fork-join workers spin before parking and take CPU from the engine's threads.
     private static final String ACTOR_SYSTEM_CONFIG = """
             pekko { loglevel = "WARNING", stdout-loglevel = "WARNING", log-dead-letters = off,
                     log-dead-letters-during-shutdown = off, coordinated-shutdown.exit-jvm = off }
+            pekko.scheduler.tick-duration = 100ms
+            pekko.actor.default-dispatcher { executor = "thread-pool-executor",
+                                              thread-pool-executor.fixed-pool-size = 2 }
+            pekko.actor.internal-dispatcher { executor = "thread-pool-executor",
+                                               thread-pool-executor.fixed-pool-size = 1 }
             apollo.worker-dispatcher { type = PinnedDispatcher, executor = "thread-pool-executor" }
             """;
 

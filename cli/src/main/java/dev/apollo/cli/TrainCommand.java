@@ -100,6 +100,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (checkpoint != null) {
             Path checkpoints = checkpoint.location().toAbsolutePath().getParent();
+            if (!checkpoints.getFileName().toString().equals("checkpoints")) {
+                throw new UsageError("checkpoint " + checkpoint.location() + " is not inside a run directory: pass --out DIR");
+            }
             return checkpoints.getParent();
         }
         return Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

@@ -98,6 +98,7 @@ class BadInputTest {
                 "--data", corpus.toString(), "--set", "model.d-model=64", "--set", "model.layers=4",
                 "--set", "stages.layers=[1,2,4]", "--set", "stages.boundaries=[0.25,0.5]"), "another model shape");
         assertRefusedWithoutWriting(List.of("train", "--resume", dir.resolve("nothing").toString()), "no checkpoint");
+        assertRefusedWithoutWriting(List.of("train", "--resume", copy.toString()), "not inside a run directory");
     }
 
     @Test

@@ -43,6 +43,7 @@ public final class CoordinatorCore {
     private Phase phase = Phase.WAITING_FOR_WORKERS;
     private RunStep stepInFlight;
     private long nextStep;
+    private int stage;
     private int weights;
     private long tokens;
     private double flops;
@@ -51,6 +52,7 @@ public final class CoordinatorCore {
     public CoordinatorCore(RunPlan plan, RunSnapshot start) {
         this.plan = plan;
         this.nextStep = start.nextStep();
+        this.stage = start.stage();
         this.weights = start.weights();
         this.tokens = start.tokens();
         this.flops = start.flops();
@@ -76,7 +78,7 @@ public final class CoordinatorCore {
     }
 
     public RunSnapshot snapshot() {
-        return new RunSnapshot(nextStep, weights, plan.seed(), tokens, flops);
+        return new RunSnapshot(nextStep, stage, weights, plan.seed(), tokens, flops);
     }
 
     public boolean finished() {
@@ -147,7 +149,7 @@ public final class CoordinatorCore {
         if (phase != Phase.EVALUATING || evaluated.stepsDone() != nextStep) {
             return;
         }
-        out.add(new RecordValidation(nextStep, plan.stages().stageAt(nextStep - 1), weights,
+        out.add(new RecordValidation(nextStep, stage, weights,
                 evaluated.fullDepthLoss(), evaluated.stageDepthLoss(), tokens, flops));
         afterEvaluation(out);
     }
@@ -169,6 +171,7 @@ public final class CoordinatorCore {
 
     private void onExpansionCompleted(ExpansionCompleted expanded, List<CoreCommand> out) {
         if (phase == Phase.EXPANDING && expanded.step() == nextStep) {
+            stage = plan.stages().stageAt(nextStep);
             weights = expanded.weights();
             advance(out);
         }

@@ -83,7 +83,7 @@ public record RunPlan(
     }
 
     public RunSnapshot freshStart() {
-        return new RunSnapshot(0, stages.weights(0), seed, 0, 0.0);
+        return new RunSnapshot(0, 0, stages.weights(0), seed, 0, 0.0);
     }
 
     public int depthAt(long step, int weights) {

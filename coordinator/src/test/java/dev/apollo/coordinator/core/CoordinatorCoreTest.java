@@ -231,8 +231,8 @@ class CoordinatorCoreTest {
         assertEquals(List.of(25L, 50L, 60L), snapshots.stream().map(RunSnapshot::nextStep).toList());
         for (RunSnapshot snapshot : snapshots) {
             StepRecord row = rows.get(snapshot.nextStep());
-            assertEquals(new RunSnapshot(snapshot.nextStep(), row.weights(), plan.seed(), row.tokens(), row.flops()),
-                    snapshot);
+            assertEquals(new RunSnapshot(snapshot.nextStep(), row.stage(), row.weights(), plan.seed(), row.tokens(),
+                    row.flops()), snapshot);
         }
 
         CoreDriver onlyAtTheEnd = new CoreDriver(plan("train.checkpoint-every=0")).runToEnd("w0");
@@ -247,7 +247,7 @@ class CoordinatorCoreTest {
         StepRecord last = rowsByStepsDone(run).get(STEPS);
 
         assertEquals(1, run.logged(FinishRun.class).size());
-        assertEquals(new FinishRun(new RunSnapshot(STEPS, LAYERS, plan.seed(), STEPS * TOKENS_PER_STEP, last.flops())),
+        assertEquals(new FinishRun(new RunSnapshot(STEPS, 3, LAYERS, plan.seed(), STEPS * TOKENS_PER_STEP, last.flops())),
                 run.log().get(run.log().size() - 1));
         assertTrue(run.core().finished());
         for (CoreEvent event : run.delivered()) {

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 public record Checkpoint(Path location, CheckpointManifest manifest, TensorState state) {
 
     public RunSnapshot snapshot() {
-        return new RunSnapshot(manifest.nextStep(), manifest.weights(), manifest.seed(), manifest.tokens(),
+        return new RunSnapshot(manifest.nextStep(), manifest.stage(), manifest.weights(), manifest.seed(), manifest.tokens(),
                 manifest.flops());
     }
 }

@@ -64,7 +64,7 @@ public final class CheckpointStore {
         Safetensors.write(temporary.resolve(MODEL_FILE), parameters);
         Safetensors.write(temporary.resolve(OPTIMIZER_FILE), moments);
         CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.FORMAT, snapshot.nextStep(),
-                snapshot.weights(), snapshot.seed(), snapshot.tokens(), snapshot.flops(), state.optimizerUpdates(),
+                snapshot.stage(), snapshot.weights(), snapshot.seed(), snapshot.tokens(), snapshot.flops(), state.optimizerUpdates(),
                 renderedConfig);
         writeForced(temporary.resolve(MANIFEST_FILE), GSON.toJson(manifest));
         StringBuilder sums = new StringBuilder();

@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.Objective;
@@ -90,6 +91,9 @@ public final class Replica implements AutoCloseable {
         int available = data.validationBatchCount(batchSize);
         double total = 0;
         int count = Math.max(1, Math.min(batches, available));
+        // PyTorch's grad mode is per thread and on by default on a worker's thread; DJL's API has no no-grad scope.
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
         try (NDManager scope = root.newSubManager()) {
             scope.tempAttachAll(stateArrays());
             for (int i = 0; i < count; i++) {
@@ -100,6 +104,8 @@ public final class Replica implements AutoCloseable {
                     total += model.loss(params, layerMap, inputs, targets).getFloat();
                 }
             }
+        } finally {
+            JniUtils.setGradMode(gradMode);
         }
         return total / count;
     }

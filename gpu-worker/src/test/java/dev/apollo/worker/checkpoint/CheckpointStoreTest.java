@@ -32,11 +32,11 @@ class CheckpointStoreTest {
     @Test
     void roundTripIsExactAndFindsTheNewest() throws IOException {
         CheckpointStore store = new CheckpointStore(dir.resolve("checkpoints"), "apollo { }");
-        store.write(new RunSnapshot(10, 1, 5, 100, 1e9), state(0.5f));
-        Path newest = store.write(new RunSnapshot(20, 2, 5, 200, 2e9), state(0.25f));
+        store.write(new RunSnapshot(10, 0, 1, 5, 100, 1e9), state(0.5f));
+        Path newest = store.write(new RunSnapshot(20, 1, 2, 5, 200, 2e9), state(0.25f));
         Checkpoint read = CheckpointStore.read(dir); // a run directory: its newest checkpoint
         assertEquals(newest, read.location());
-        assertEquals(new RunSnapshot(20, 2, 5, 200, 2e9), read.snapshot());
+        assertEquals(new RunSnapshot(20, 1, 2, 5, 200, 2e9), read.snapshot());
         assertEquals(state(0.25f).digest(), read.state().digest());
         assertEquals(42, read.state().optimizerUpdates());
         assertEquals("apollo { }", read.manifest().config());
@@ -47,7 +47,7 @@ class CheckpointStoreTest {
     @Test
     void truncatedOrAlteredFilesAreRefused() throws IOException {
         CheckpointStore store = new CheckpointStore(dir, "apollo { }");
-        Path location = store.write(new RunSnapshot(10, 1, 5, 100, 1e9), state(1f));
+        Path location = store.write(new RunSnapshot(10, 0, 1, 5, 100, 1e9), state(1f));
         Path model = location.resolve("model.safetensors");
         byte[] original = Files.readAllBytes(model);
 
@@ -84,8 +84,8 @@ class CheckpointStoreTest {
     @Test
     void rewritingAStepKeepsTheEarlierCheckpoint() throws IOException {
         CheckpointStore store = new CheckpointStore(dir, "apollo { }");
-        store.write(new RunSnapshot(10, 1, 5, 100, 1e9), state(1f));
-        store.write(new RunSnapshot(10, 1, 5, 100, 1e9), state(2f));
+        store.write(new RunSnapshot(10, 0, 1, 5, 100, 1e9), state(1f));
+        store.write(new RunSnapshot(10, 0, 1, 5, 100, 1e9), state(2f));
         assertEquals(state(1f).digest(), CheckpointStore.read(dir.resolve("step-00000010.superseded-1")).state().digest());
         assertEquals(state(2f).digest(), CheckpointStore.read(dir.resolve("step-00000010")).state().digest());
     }

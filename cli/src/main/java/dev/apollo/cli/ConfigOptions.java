@@ -41,7 +41,16 @@ final class ConfigOptions {
 
     /** The configuration with {@code extra} overrides applied last. */
     ApolloConfig load(List<String> extra) {
-        List<String> all = allOverrides();
+        return load(List.of(), extra);
+    }
+
+    /**
+     * The configuration with a command's {@code defaults} over the preset and file but under the user's options, and
+     * its {@code extra} overrides over everything.
+     */
+    ApolloConfig load(List<String> defaults, List<String> extra) {
+        List<String> all = new ArrayList<>(defaults);
+        all.addAll(allOverrides());
         all.addAll(extra);
         return ConfigLoader.load(preset == null ? "tiny" : preset, configFile, all);
     }

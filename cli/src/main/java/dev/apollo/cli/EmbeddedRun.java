@@ -95,6 +95,9 @@ public final class EmbeddedRun {
                 CoordinatorActor.create(new CoordinatorCore(plan, start), workers,
                         config.optimizer().momentsAtExpansion(), completing),
                 "apollo", ConfigFactory.parseString(ACTOR_SYSTEM_CONFIG).withFallback(ConfigFactory.load()));
+        // A coordinator that stops without reporting (an actor failure) must not leave the caller waiting forever.
+        system.getWhenTerminated().thenRun(() -> done.completeExceptionally(
+                new RunFailed("the coordinator stopped before the run finished (see the log above)")));
         try {
             return done.get();
         } catch (InterruptedException e) {

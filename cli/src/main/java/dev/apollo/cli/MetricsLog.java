@@ -1,6 +1,7 @@
 package dev.apollo.cli;
 
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.apollo.protocol.RecordValidation;
 import dev.apollo.protocol.StepRecord;
@@ -21,7 +22,7 @@ import java.util.Map;
  */
 public final class MetricsLog implements AutoCloseable {
 
-    private static final Gson GSON = new Gson();
+    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
     private final BufferedWriter writer;
 
     public MetricsLog(Path file) throws IOException {

@@ -114,6 +114,16 @@ class TrainCommandTest {
         assertTrue(last < first - 0.5, "masked LM loss fell from " + first + " to " + last);
     }
 
+    @Test
+    void aDivergingRunStopsWithItsReasonAndKeepsWhatItWrote() {
+        Path run = dir.resolve("diverged");
+        var outcome = CliHarness.run(CliHarness.train(corpus, run, "--set", "optimizer.lr=1e6",
+                "--set", "optimizer.grad-clip=0", "--set", "schedule.warmup-fraction=0"));
+        assertEquals(1, outcome.exitCode(), outcome.out() + outcome.err());
+        assertTrue(outcome.err().contains("training diverged at step"), outcome.err());
+        assertTrue(Files.exists(run.resolve("metrics.jsonl")));
+    }
+
     private static long stepOf(String row) {
         return new Gson().fromJson(row, JsonObject.class).get("step").getAsLong();
     }

@@ -83,6 +83,11 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
                 .orElseThrow(() -> new IllegalStateException("step " + step.step() + " has no shard for " + workerId));
         Replica.StepOutcome outcome = replica.trainStep(step.step(), ints(step.layerMap()), step.lr(),
                 shard.firstRow(), shard.rowCount());
+        if (!Double.isFinite(outcome.loss()) || !Double.isFinite(outcome.gradientNorm())) {
+            throw new IllegalStateException("training diverged at step " + step.step() + ": loss " + outcome.loss()
+                    + ", gradient norm " + outcome.gradientNorm() + " (the last checkpoint is intact; try a lower "
+                    + "optimizer.lr or a longer warmup)");
+        }
         coordinator.tell(new StepCompleted(step.step(), step.attempt(), workerId, shard.rowCount(), outcome.loss(),
                 outcome.gradientNorm()));
     }

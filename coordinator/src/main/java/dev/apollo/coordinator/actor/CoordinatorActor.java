@@ -100,7 +100,11 @@ public final class CoordinatorActor extends AbstractBehavior<CoordinatorMessage>
     }
 
     private Behavior<CoordinatorMessage> onCheckpointCompleted(CheckpointCompleted checkpointed) {
-        listener.onCheckpoint(checkpointed.nextStep(), checkpointed.location());
+        try {
+            listener.onCheckpoint(checkpointed.nextStep(), checkpointed.location());
+        } catch (RuntimeException e) {
+            return fail("recording the checkpoint failed: " + e.getMessage());
+        }
         return execute(core.on(checkpointed));
     }
 
@@ -141,7 +145,16 @@ public final class CoordinatorActor extends AbstractBehavior<CoordinatorMessage>
         return Behaviors.stopped();
     }
 
+    /** Carries out the core's commands; a listener that throws (a full disk, say) stops the run with its reason. */
     private Behavior<CoordinatorMessage> execute(List<CoreCommand> commands) {
+        try {
+            return executeAll(commands);
+        } catch (RuntimeException e) {
+            return fail("recording the run failed: " + e.getMessage());
+        }
+    }
+
+    private Behavior<CoordinatorMessage> executeAll(List<CoreCommand> commands) {
         for (CoreCommand command : commands) {
             if (command instanceof RunStep step) {
                 for (Shard shard : step.shards()) {

@@ -1,0 +1,140 @@
+package dev.apollo.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+
+/**
+ * Writes {@code results.csv} and {@code report.md} for an acceleration run: a table like the paper's Table 3, a
+ * ranking like its Figures 6 and 7, the expansions (Tables 2 and 3), losses at equal FLOPs, the plots, and the exact
+ * command and configuration. Savings are 1 - (FLOPs, or training seconds, at which a method first reaches
+ * scratch's final validation loss) / scratch's total; "none" where a method never reaches it.
+ */
+final class AccelReport {
+
+    static final String RESULTS_CSV = "results.csv";
+    static final String REPORT_MD = "report.md";
+
+    private final List<AccelResult> results;
+    private final AccelResult scratch;
+
+    AccelReport(List<AccelResult> results) {
+        this.results = results;
+        this.scratch = results.stream().filter(r -> r.method() == AccelMethod.SCRATCH).findFirst().orElse(null);
+    }
+
+    /** The saving in FLOPs of {@code result} against scratch, or empty: no scratch run, or never reached. */
+    OptionalDouble flopsSaving(AccelResult result) {
+        if (scratch == null) {
+            return OptionalDouble.empty();
+        }
+        OptionalDouble reached = result.flopsToReach(scratch.finalLoss());
+        return reached.isPresent() ? OptionalDouble.of(1 - reached.getAsDouble() / scratch.totalFlops()) : reached;
+    }
+
+    OptionalDouble wallSaving(AccelResult result) {
+        if (scratch == null) {
+            return OptionalDouble.empty();
+        }
+        OptionalDouble reached = result.secondsToReach(scratch.finalLoss());
+        return reached.isPresent() ? OptionalDouble.of(1 - reached.getAsDouble() / scratch.trainSeconds()) : reached;
+    }
+
+    void writeCsv(Path dir) throws IOException {
+        StringBuilder csv = new StringBuilder(
+                "method,steps,final_val_loss,total_flops,flops_ratio_to_scratch,flops_saving,train_seconds,wall_saving\n");
+        for (AccelResult r : results) {
+            csv.append(String.format(Locale.ROOT, "%s,%d,%.6f,%.6e,%s,%s,%.3f,%s%n", r.method().id(),
+                    r.steps().size(), r.finalLoss(), r.totalFlops(),
+                    scratch == null ? "" : String.format(Locale.ROOT, "%.4f", r.totalFlops() / scratch.totalFlops()),
+                    text(flopsSaving(r)), r.trainSeconds(), text(wallSaving(r))));
+        }
+        Files.writeString(dir.resolve(RESULTS_CSV), csv, StandardCharsets.UTF_8);
+    }
+
+    void writeMarkdown(Path dir, String command, String config, List<String> histogramFiles) throws IOException {
+        StringBuilder md = new StringBuilder("# Acceleration benchmark\n\n");
+        md.append("Command:\n\n```\n").append(command).append("\n```\n\n");
+        if (scratch != null) {
+            md.append(String.format(Locale.ROOT, "Target: scratch's final validation loss, %.4f nats/byte at the full "
+                    + "depth, after %.3e FLOPs and %.0f training seconds.%n%n", scratch.finalLoss(), scratch.totalFlops(),
+                    scratch.trainSeconds()));
+        }
+        md.append("## Results (as the paper's Table 3)\n\n");
+        md.append("| method | what | final val loss | FLOPs | FLOPs / scratch | FLOPs saving | train s | wall saving |\n");
+        md.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for (AccelResult r : results) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.3e | %s | %s | %.0f | %s |%n", r.method().id(),
+                    r.method().description(), r.finalLoss(), r.totalFlops(),
+                    scratch == null ? "-" : String.format(Locale.ROOT, "%.3f", r.totalFlops() / scratch.totalFlops()),
+                    percent(flopsSaving(r)), r.trainSeconds(), percent(wallSaving(r))));
+        }
+        md.append("\nSaving = 1 - (FLOPs or training seconds at which a method first reaches scratch's final validation ")
+                .append("loss, interpolated between evaluations) / scratch's total. \"none\": never reached within its ")
+                .append("schedule. Training seconds leave out evaluations and checkpoints.\n\n");
+
+        md.append("## Ranking (as the paper's Figures 6 and 7)\n\n");
+        List<AccelResult> ranked = results.stream().filter(r -> r.method() != AccelMethod.SCRATCH)
+                .sorted(Comparator.comparingDouble((AccelResult r) -> flopsSaving(r).orElse(Double.NEGATIVE_INFINITY))
+                        .reversed().thenComparingDouble(AccelResult::finalLoss))
+                .toList();
+        int rank = 1;
+        for (AccelResult r : ranked) {
+            md.append(String.format(Locale.ROOT, "%d. %s: FLOPs saving %s, final loss %.4f%n", rank++, r.method().id(),
+                    percent(flopsSaving(r)), r.finalLoss()));
+        }
+        md.append("\nMethods that never reach the target are ordered by final loss.\n\n");
+
+        md.append("## Expansions (as the paper's Tables 2 and 3)\n\n");
+        md.append("Training loss and gradient norm (before clipping) on the last step before and the first step after ")
+                .append("each expansion (at that step's sampled depth).\n\n");
+        md.append("| method | step | N | loss before | loss after | grad norm before | grad norm after |\n");
+        md.append("| --- | --- | --- | --- | --- | --- | --- |\n");
+        for (AccelResult r : results) {
+            for (AccelResult.Expansion e : r.expansions()) {
+                md.append(String.format(Locale.ROOT, "| %s | %d | %d -> %d | %.4f | %.4f | %.4f | %.4f |%n",
+                        r.method().id(), e.step(), e.weightsBefore(), e.weightsAfter(), e.lossBefore(), e.lossAfter(),
+                        e.gradNormBefore(), e.gradNormAfter()));
+            }
+        }
+
+        if (scratch != null) {
+            md.append("\n## Validation loss at equal FLOPs\n\n| FLOPs |");
+            results.forEach(r -> md.append(' ').append(r.method().id()).append(" |"));
+            md.append("\n| --- |");
+            results.forEach(r -> md.append(" --- |"));
+            md.append('\n');
+            for (double fraction : new double[] {0.1, 0.25, 0.5, 0.75, 1.0}) {
+                double flops = fraction * scratch.totalFlops();
+                md.append(String.format(Locale.ROOT, "| %.2e |", flops));
+                for (AccelResult r : results) {
+                    OptionalDouble loss = r.lossAtFlops(flops);
+                    md.append(loss.isPresent() ? String.format(Locale.ROOT, " %.4f |", loss.getAsDouble()) : " - |");
+                }
+                md.append('\n');
+            }
+        }
+
+        md.append("\n## Plots\n\n![validation loss vs FLOPs](").append(AccelPlots.LOSS_VS_FLOPS).append(")\n\n")
+                .append("![validation loss vs training seconds](").append(AccelPlots.LOSS_VS_WALL).append(")\n\n");
+        for (String file : histogramFiles) {
+            md.append("![").append(file).append("](").append(file).append(")\n\n");
+        }
+        md.append("## Configuration (shared by every method; each method's overrides are in its own directory)\n\n```\n")
+                .append(config).append("```\n");
+        Files.writeString(dir.resolve(REPORT_MD), md, StandardCharsets.UTF_8);
+    }
+
+    static String text(OptionalDouble value) {
+        return value.isPresent() ? String.format(Locale.ROOT, "%.4f", value.getAsDouble()) : "none";
+    }
+
+    private static String percent(OptionalDouble value) {
+        return value.isPresent() ? String.format(Locale.ROOT, "%.1f%%", 100 * value.getAsDouble()) : "none";
+    }
+}

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "apollo", mixinStandardHelpOptions = true, version = "apollo-trainer 0.1.0",
         description = "Pretrain GPT and BERT from scratch with Apollo progressive training.",
-        subcommands = {TrainCommand.class, PlanCommand.class, BenchCommand.class})
+        subcommands = {TrainCommand.class, PlanCommand.class, BenchCommand.class, ExportCommand.class,
+                EvalCommand.class, GenerateCommand.class, SimulateCommand.class})
 public final class ApolloCli {
 
     public static void main(String[] args) {

@@ -1,7 +1,6 @@
 package dev.apollo.cli;
 
 import com.google.gson.GsonBuilder;
-import com.typesafe.config.ConfigFactory;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
 import dev.apollo.coordinator.core.RunPlan;
@@ -11,6 +10,7 @@ import dev.apollo.worker.checkpoint.Checkpoint;
 import dev.apollo.worker.checkpoint.CheckpointError;
 import dev.apollo.worker.checkpoint.CheckpointStore;
 import dev.apollo.worker.data.BatchSource;
+import dev.apollo.worker.export.HfImport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -45,25 +45,34 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue from a checkpoint, a checkpoints directory or a run directory (its newest checkpoint).")
     Path resume;
 
+    @Option(names = "--init-from", paramLabel = "DIR", description = "Start a fresh run from the parameters of an `apollo export` folder of the same model; its layers are the first stage's real layers, optimizer moments start at zero.")
+    Path initFrom;
+
     private final PrintStream console = System.out;
 
     @Override
     public Integer call() throws Exception {
+        if (initFrom != null && resume != null) {
+            throw new UsageError("--init-from starts a fresh run and --resume continues one: give one of them");
+        }
         Checkpoint checkpoint = resume == null ? null : CheckpointStore.read(resume);
         ApolloConfig config = checkpoint == null ? configOptions.load() : resumedConfig(checkpoint);
         String rendered = ConfigLoader.render(config);
         RunPlan plan = RunPlan.from(config);
+        TensorState initial = initFrom == null ? null
+                : HfImport.read(initFrom, config.model(), plan.freshStart().weights());
         BatchSource data = Corpus.load(config);
         Path runDir = runDirectory(checkpoint);
         prepare(runDir, checkpoint, rendered);
 
         RunSnapshot start = checkpoint == null ? plan.freshStart() : checkpoint.snapshot();
-        TensorState state = checkpoint == null ? null : checkpoint.state();
+        TensorState state = checkpoint == null ? initial : checkpoint.state();
         console.printf(Locale.ROOT, "apollo train: %s, %d layers, d=%d, %d steps of %d tokens, stages %s at steps %s%s -> %s%n",
                 config.model().objective().name().toLowerCase(Locale.ROOT), config.model().layers(),
                 config.model().dModel(), config.train().steps(), config.tokensPerStep(), config.stages().layers(),
                 java.util.Arrays.toString(plan.stages().expansionSteps()),
-                checkpoint == null ? "" : ", resuming at step " + start.nextStep(), runDir);
+                checkpoint == null ? (initFrom == null ? "" : ", parameters from " + initFrom)
+                        : ", resuming at step " + start.nextStep(), runDir);
         Path metricsFile = runDir.resolve("metrics.jsonl");
         RunSnapshot end;
         RunRecorder recorder = new RunRecorder(new MetricsLog(metricsFile),
@@ -82,7 +91,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The checkpoint's own configuration, or the one given, which must describe the same model. */
     private ApolloConfig resumedConfig(Checkpoint checkpoint) {
-        ApolloConfig stored = ConfigLoader.parse(ConfigFactory.parseString(checkpoint.manifest().config()).resolve());
+        ApolloConfig stored = ConfigLoader.parseStored(checkpoint.manifest().config());
         if (!configOptions.given()) {
             return stored;
         }

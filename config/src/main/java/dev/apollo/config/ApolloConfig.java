@@ -12,7 +12,8 @@ public record ApolloConfig(
         ScheduleConfig schedule,
         TrainConfig train,
         DataConfig data,
-        RuntimeConfig runtime) {
+        RuntimeConfig runtime,
+        ClusterConfig cluster) {
 
     /** Tokens consumed by one optimizer step (the global batch). */
     public long tokensPerStep() {

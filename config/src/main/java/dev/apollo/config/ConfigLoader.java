@@ -61,6 +61,18 @@ public final class ConfigLoader {
         return config;
     }
 
+    /**
+     * Reads a configuration a run stored (as in a checkpoint's manifest): keys added to reference.conf after it was
+     * written take their defaults, so older checkpoints stay resumable.
+     */
+    public static ApolloConfig parseStored(String hocon) {
+        try {
+            return parse(ConfigFactory.parseString(hocon).withFallback(ReferenceConfig.config()));
+        } catch (ConfigException e) {
+            throw new ConfigError("stored configuration: " + e.getMessage(), e);
+        }
+    }
+
     /** HOCON with every key under {@code apollo}; {@code parse(ConfigFactory.parseString(render(c)))} equals c. */
     public static String render(ApolloConfig config) {
         return ConfigRenderer.render(config);
@@ -207,6 +219,8 @@ public final class ConfigLoader {
                         in.number("data.mask-probability")),
                 new RuntimeConfig(
                         in.enumValue("runtime.device", DeviceKind.class),
-                        in.integer("runtime.threads")));
+                        in.integer("runtime.threads")),
+                new ClusterConfig(
+                        in.integer("cluster.min-workers")));
     }
 }

@@ -72,6 +72,8 @@ final class ConfigRenderer {
         out.section("runtime")
                 .entry("device", runtime.device())
                 .entry("threads", runtime.threads());
+        out.section("cluster")
+                .entry("min-workers", config.cluster().minWorkers());
         return out.close();
     }
 

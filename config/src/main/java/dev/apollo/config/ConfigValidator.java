@@ -26,6 +26,7 @@ final class ConfigValidator {
         validator.schedule(config.schedule());
         validator.data(config.data());
         validator.runtime(config.runtime());
+        validator.cluster(config.cluster(), config.train());
     }
 
     private void model(ModelConfig model) {
@@ -127,6 +128,12 @@ final class ConfigValidator {
 
     private void runtime(RuntimeConfig runtime) {
         require(runtime.threads() >= 1, "runtime.threads", "must be >= 1");
+    }
+
+    private void cluster(ClusterConfig cluster, TrainConfig train) {
+        // Every admitted worker owns at least one row of the global batch, so more could never be admitted.
+        require(cluster.minWorkers() >= 1 && cluster.minWorkers() <= train.batchSize(), "cluster.min-workers",
+                "must be in [1, apollo.train.batch-size (" + train.batchSize() + ")]");
     }
 
     private static <T extends Comparable<T>> boolean isStrictlyIncreasing(List<T> values) {

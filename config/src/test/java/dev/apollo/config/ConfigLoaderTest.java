@@ -56,7 +56,8 @@ class ConfigLoaderTest {
                 new ScheduleConfig(0.05, DecayKind.COSINE, 0.1, 0),
                 new TrainConfig(1200, 16, 1234, 25, 8, 200),
                 new DataConfig(Optional.empty(), DataFormat.AUTO, 0.05, 0.15),
-                new RuntimeConfig(DeviceKind.AUTO, 2));
+                new RuntimeConfig(DeviceKind.AUTO, 2),
+                new ClusterConfig(1));
         assertEquals(expected, load());
         assertEquals(expected, ConfigLoader.parse(ReferenceConfig.config()));
     }
@@ -98,11 +99,13 @@ class ConfigLoaderTest {
     void renderKeepsEveryValueExactly() {
         ApolloConfig config = load(
                 "optimizer.lr=3.0000000000000004E-4", "model.init-std=0.1", "model.layer-norm-eps=1e-12",
+                "cluster.min-workers=3",
                 "stages.boundary-unit=steps", "stages.boundaries=[100, 250, 600]", "train.seed=-9007199254740993",
                 "data.path=\"/data/my corpus//v2.jsonl\"", "sampler.kind=lvps-ref", "sampler.k=0.5");
         assertEquals(3.0000000000000004E-4, config.optimizer().lr());
         assertEquals(Optional.of("/data/my corpus//v2.jsonl"), config.data().path());
         assertEquals(-9007199254740993L, config.train().seed());
+        assertEquals(new ClusterConfig(3), config.cluster());
         assertEquals(config, ConfigLoader.parse(ConfigFactory.parseString(ConfigLoader.render(config))));
     }
 
@@ -270,7 +273,12 @@ class ConfigLoaderTest {
                 invalid("apollo.runtime.threads = null: must be a whole number", "runtime.threads=null"),
                 invalid("apollo.optimizer.lrr = 0.001: unknown key; known keys of apollo.optimizer are beta1, beta2,",
                         "optimizer.lrr=0.001"),
-                invalid("apollo.optimiser.lr = 0.001: unknown key; known sections are data, model,",
+                invalid("apollo.cluster.min-workers = 0: must be in [1, apollo.train.batch-size (16)]",
+                        "cluster.min-workers=0"),
+                invalid("apollo.cluster.min-workers = 17: must be in [1, apollo.train.batch-size (16)]",
+                        "cluster.min-workers=17"),
+                invalid("apollo.cluster.min-workers = 2.5: must be a whole number", "cluster.min-workers=2.5"),
+                invalid("apollo.optimiser.lr = 0.001: unknown key; known sections are cluster, data, model,",
                         "optimiser.lr=0.001"),
                 invalid("apollo.optimizer = 5: must be an object with keys beta1, beta2,", "optimizer=5"),
                 invalid("apollo.model.layers.count = 3: unknown key", "model.layers.count=3"));
@@ -369,5 +377,14 @@ class ConfigLoaderTest {
                 () -> assertEquals("config error: apollo = 3: must be an object",
                         assertThrows(ConfigError.class,
                                 () -> ConfigLoader.parse(ConfigFactory.parseString("apollo = 3"))).getMessage()));
+    }
+
+    @Test
+    void aStoredConfigurationMissingNewerKeysTakesTheirDefaults() {
+        ApolloConfig stored = ConfigLoader.parseStored("apollo { model { layers = 12 }, train { steps = 77 } }");
+        ApolloConfig expected = ConfigLoader.load("tiny", null, List.of("train.steps=77"));
+        assertEquals(expected, stored);
+        ConfigError error = assertThrows(ConfigError.class, () -> ConfigLoader.parseStored("apollo { sampler.k = -1 }"));
+        assertTrue(error.getMessage().contains("apollo.sampler.k = -1"), error.getMessage());
     }
 }

@@ -1,18 +1,21 @@
 package dev.apollo.sim;
 
+import dev.apollo.coordinator.core.CoordinatorCore;
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.protocol.CoreCommand;
-import dev.apollo.protocol.CoreEvent;
 import dev.apollo.protocol.ExpandWeights;
 import dev.apollo.protocol.FinishRun;
 import dev.apollo.protocol.RecordStep;
+import dev.apollo.protocol.RestoreState;
+import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.RunStep;
 import dev.apollo.protocol.Shard;
 import dev.apollo.protocol.StepRecord;
-import dev.apollo.protocol.WorkerJoined;
-import dev.apollo.protocol.WorkerLeft;
+import dev.apollo.protocol.SyncState;
+import dev.apollo.protocol.WriteCheckpoint;
 import dev.apollo.sim.Violation.Invariant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,55 +23,72 @@ import java.util.TreeSet;
 import java.util.function.LongToDoubleFunction;
 
 /**
- * Checks a fresh run's command stream, one command at a time, against what its {@link RunPlan} says must happen.
- * It knows nothing of the simulator: fed the core's commands (and, for membership, the events) it reports what
- * went wrong, so it can equally be fed a hand-altered stream to show that it catches a planted bug.
+ * Checks a run against what its {@link RunPlan} and the fault-free run of the same seed say must happen, one
+ * command or cluster event at a time, and reports what went wrong. It knows nothing of how the run is driven: fed a
+ * core's commands alone it checks the command stream (so a hand-altered stream shows that it catches a planted bug);
+ * fed also a {@link ReplicaView} and the simulator's reports of gradients, updates and checkpoints, it checks the
+ * replicas too.
  */
 public final class InvariantChecker {
 
     /** Relative slack for comparing a recorded loss with the batch mean: the two sum in different orders. */
     private static final double LOSS_TOLERANCE = 1e-9;
+    /** A run gone wrong tends to go wrong at every step after: the first ones tell the story. */
+    private static final int VIOLATIONS_KEPT = 20;
 
     private final RunPlan plan;
     private final LongToDoubleFunction batchLoss;
+    private final ReplicaView replicas;
+    private final ReferenceRun reference;
     private final List<Violation> violations = new ArrayList<>();
-    private final Set<String> members = new TreeSet<>();
     private final Set<Long> expandedAt = new TreeSet<>();
-    private RunStep lastIssued;
-    private Set<String> leftSinceLastIssue = new HashSet<>();
+    private final Set<RunSnapshot> durable = new HashSet<>();
+    private long violationCount;
+    private RunStep stepInFlight;
+    /** The expansion issued since the last step: the core asks for it again when a member is lost meanwhile. */
+    private ExpandWeights expansionInFlight;
     private long stepsDone;
+    private int stage;
     private int weights;
     private double flops;
     private boolean finished;
-    private boolean seesEvents; // fed commands alone, the checker cannot know who may own a shard
 
     /**
      * @param plan      the plan the run follows from its first step
      * @param batchLoss the loss a step's whole global batch must average to, by step
+     * @param replicas  the workers' states, or null to check the command stream alone
      */
-    public InvariantChecker(RunPlan plan, LongToDoubleFunction batchLoss) {
+    public InvariantChecker(RunPlan plan, LongToDoubleFunction batchLoss, ReplicaView replicas) {
         this.plan = plan;
         this.batchLoss = batchLoss;
-        this.weights = plan.freshStart().weights();
+        this.replicas = replicas;
+        this.reference = new ReferenceRun(plan);
+        RunSnapshot start = plan.freshStart();
+        this.weights = start.weights();
+        durable.add(start);
     }
 
-    /** Checks a whole command stream of a fresh run, membership aside. */
+    /** Checks the command stream of a fresh run, replicas aside. */
     public static List<Violation> check(RunPlan plan, LongToDoubleFunction batchLoss, List<CoreCommand> commands) {
-        InvariantChecker checker = new InvariantChecker(plan, batchLoss);
+        InvariantChecker checker = new InvariantChecker(plan, batchLoss, null);
         commands.forEach(checker::issued);
-        checker.ended();
+        checker.ended("the stream ended");
         return checker.violations();
     }
 
-    /** An event the core was given; only membership matters here. */
-    public void delivered(CoreEvent event) {
-        seesEvents = true;
-        if (event instanceof WorkerJoined joined) {
-            members.add(joined.workerId());
-        } else if (event instanceof WorkerLeft left) {
-            members.remove(left.workerId());
-            leftSinceLastIssue.add(left.workerId());
-        }
+    /** The first violations seen (all of them, unless there were many). */
+    public List<Violation> violations() {
+        return List.copyOf(violations);
+    }
+
+    /** How many violations there were in all. */
+    public long violationCount() {
+        return violationCount;
+    }
+
+    /** The fault-free run's state (step, weights), or null if it never holds it. */
+    Long expectedDigest(long step, int weights) {
+        return reference.digestAt(step, weights);
     }
 
     /** A command the core issued. */
@@ -82,6 +102,12 @@ public final class InvariantChecker {
             checkExpansion(expansion);
         } else if (command instanceof RecordStep record) {
             checkRecord(record.record());
+        } else if (command instanceof WriteCheckpoint checkpoint) {
+            checkCheckpoint(checkpoint.snapshot());
+        } else if (command instanceof RestoreState restore) {
+            resumedFrom(restore.snapshot(), "the core restores");
+        } else if (command instanceof SyncState sync) {
+            checkSync(sync);
         } else if (command instanceof FinishRun finish) {
             finished = true;
             if (stepsDone != plan.totalSteps() || finish.snapshot().nextStep() != plan.totalSteps()) {
@@ -90,20 +116,51 @@ public final class InvariantChecker {
         }
     }
 
-    /** The run is over: it must have finished, with every stage's expansion done. */
-    public void ended() {
+    /** A worker finished the all-reduce of {@code step} with {@code gradient}. */
+    public void reduced(String worker, RunStep step, long[] gradient) {
+        if (!Arrays.equals(gradient, reference.batchGradient(step.step()))) {
+            fail(Invariant.GRADIENT, worker + " reduced step " + step.step() + " attempt " + step.attempt() + " over "
+                    + step.shards() + " to a gradient that is not the sum of the batch's rows, each once");
+        }
+    }
+
+    /** A worker now holds {@code digest} as the state (step, weights), because of {@code cause}. */
+    public void updated(String worker, long step, int weights, long digest, Object cause) {
+        Long expected = reference.digestAt(step, weights);
+        if (expected == null || expected != digest) {
+            fail(Invariant.REPLICAS, worker + " holds " + ReplicaDigest.hex(digest) + " as the state before step " + step
+                    + " with " + weights + " weights after " + cause + "; the fault-free run holds "
+                    + (expected == null ? "no such state" : ReplicaDigest.hex(expected)));
+        }
+    }
+
+    /** A checkpoint became durable. */
+    public void checkpointWritten(RunSnapshot snapshot, long digest) {
+        Long expected = reference.digestAt(snapshot.nextStep(), snapshot.weights());
+        if (expected == null || expected != digest) {
+            fail(Invariant.CHECKPOINT, "the checkpoint " + snapshot + " holds " + ReplicaDigest.hex(digest)
+                    + "; the fault-free run holds " + (expected == null ? "no such state" : ReplicaDigest.hex(expected)));
+        }
+        durable.add(snapshot);
+    }
+
+    /** The coordinator restarted from {@code snapshot}. */
+    public void coordinatorRestarted(RunSnapshot snapshot) {
+        finished = false;
+        resumedFrom(snapshot, "the restarted coordinator resumes");
+    }
+
+    /** The run is over ({@code how}): it must have finished, with every stage's expansion done. */
+    public void ended(String how) {
         if (!finished) {
-            fail(Invariant.COMPLETION, "no FinishRun; " + stepsDone + " of " + plan.totalSteps() + " steps recorded");
+            fail(Invariant.COMPLETION, "no FinishRun (" + how + "); " + stepsDone + " of " + plan.totalSteps()
+                    + " steps recorded");
         }
         for (long stageStart : plan.stages().expansionSteps()) {
             if (stageStart < stepsDone && !expandedAt.contains(stageStart)) {
                 fail(Invariant.EXPANSION, "no expansion at the stage start " + stageStart);
             }
         }
-    }
-
-    public List<Violation> violations() {
-        return List.copyOf(violations);
     }
 
     private void checkStep(RunStep step) {
@@ -126,8 +183,8 @@ public final class InvariantChecker {
                     + "; the plan says " + depth + " through " + plan.sharingMap(planned, depth));
         }
         checkShards(step);
-        lastIssued = step;
-        leftSinceLastIssue = new HashSet<>();
+        stepInFlight = step;
+        expansionInFlight = null;
     }
 
     private void checkShards(RunStep step) {
@@ -143,25 +200,24 @@ public final class InvariantChecker {
         if (row != plan.batchSize()) {
             fail(Invariant.SHARDS, "step " + step.step() + " covers " + row + " of " + plan.batchSize() + " rows");
         }
-        // A re-issued step goes to the remaining owners; only if all of them left may newcomers take it.
-        boolean reissue = lastIssued != null && lastIssued.step() == step.step();
-        Set<String> allowed = new HashSet<>(members);
-        if (reissue && !leftSinceLastIssue.containsAll(owners(lastIssued))) {
-            allowed.retainAll(owners(lastIssued));
+        if (owners.size() < plan.minWorkers()) {
+            fail(Invariant.SHARDS, "step " + step.step() + " runs on " + owners.size() + " workers; the minimum is "
+                    + plan.minWorkers());
         }
-        if (seesEvents && !allowed.containsAll(owners)) {
-            fail(Invariant.SHARDS, "step " + step.step() + " gives shards to " + owners + "; only " + allowed
-                    + " may take them");
+        if (replicas != null) {
+            for (String owner : owners) {
+                if (replicas.alive(owner) && replicas.digest(owner, step.step(), step.weights()) == null) {
+                    fail(Invariant.SHARDS, owner + " gets a shard of step " + step.step() + " attempt " + step.attempt()
+                            + " without holding the state before it");
+                }
+            }
         }
-    }
-
-    private static Set<String> owners(RunStep step) {
-        Set<String> owners = new HashSet<>();
-        step.shards().forEach(shard -> owners.add(shard.workerId()));
-        return owners;
     }
 
     private void checkExpansion(ExpandWeights expansion) {
+        if (expansion.equals(expansionInFlight)) {
+            return; // asked for again, not a second expansion
+        }
         long s = expansion.step();
         if (!plan.stages().isExpansionStep(s)) {
             fail(Invariant.EXPANSION, "expansion at step " + s + ", which starts no stage");
@@ -179,6 +235,8 @@ public final class InvariantChecker {
                     + " -> " + to + " by " + plan.expansionMap(weights, to));
         }
         weights = expansion.toWeights();
+        stage = plan.stages().stageAt(s);
+        expansionInFlight = expansion;
     }
 
     private void checkRecord(StepRecord record) {
@@ -187,6 +245,9 @@ public final class InvariantChecker {
             fail(Invariant.STEP_ORDER, "step " + step + " recorded after " + stepsDone + " steps");
         }
         stepsDone = record.stepsDone();
+        if (stepInFlight == null || stepInFlight.step() != step) {
+            fail(Invariant.STEP_ORDER, "step " + step + " recorded but never issued");
+        }
         if (step < 0 || step >= plan.totalSteps()) {
             fail(Invariant.STEP_ORDER, "step " + step + " is outside the run");
             return;
@@ -206,9 +267,69 @@ public final class InvariantChecker {
             fail(Invariant.ACCOUNTING, "after " + record.stepsDone() + " steps: " + record.tokens() + " tokens, "
                     + record.flops() + " FLOPs; expected " + record.stepsDone() * plan.tokensPerStep() + ", " + flops);
         }
+        if (replicas != null && stepInFlight != null && stepInFlight.step() == step) {
+            Long expectedDigest = reference.digestAt(stepsDone, record.weights());
+            for (Shard shard : expectedDigest == null ? List.<Shard>of() : stepInFlight.shards()) {
+                Long held = replicas.digest(shard.workerId(), stepsDone, record.weights());
+                if (replicas.alive(shard.workerId()) && !expectedDigest.equals(held)) {
+                    fail(Invariant.REPLICAS, "step " + step + " is recorded but its owner " + shard.workerId()
+                            + " holds " + (held == null ? "no update of it" : ReplicaDigest.hex(held)) + ", not "
+                            + ReplicaDigest.hex(expectedDigest));
+                }
+            }
+        }
+    }
+
+    private void checkCheckpoint(RunSnapshot snapshot) {
+        RunSnapshot expected = new RunSnapshot(stepsDone, stage, weights, plan.seed(),
+                stepsDone * plan.tokensPerStep(), flops);
+        if (!snapshot.equals(expected)) {
+            fail(Invariant.CHECKPOINT, "checkpoint " + snapshot + " where the run is at " + expected);
+        }
+        RunSnapshot restored = new CoordinatorCore(plan, snapshot).snapshot();
+        if (!restored.equals(snapshot)) {
+            fail(Invariant.CHECKPOINT, "a core restored from " + snapshot + " is at " + restored);
+        }
+        if (replicas == null) {
+            durable.add(snapshot); // commands alone: no writes to see, so take the command's word for it
+        }
+    }
+
+    private void checkSync(SyncState sync) {
+        if (sync.step() != stepsDone || sync.weights() != weights) {
+            fail(Invariant.REPLICAS, "workers are given the state of step " + sync.step() + " with " + sync.weights()
+                    + " weights when the run is at step " + stepsDone + " with " + weights);
+        }
+        if (replicas != null && replicas.alive(sync.sourceWorker())
+                && replicas.digest(sync.sourceWorker(), sync.step(), sync.weights()) == null) {
+            fail(Invariant.REPLICAS, sync.sourceWorker() + " is to give the state of step " + sync.step()
+                    + " it does not hold");
+        }
+    }
+
+    /** The run goes on from {@code snapshot}: any steps after it are done again. */
+    private void resumedFrom(RunSnapshot snapshot, String who) {
+        if (!durable.contains(snapshot)) {
+            fail(Invariant.CHECKPOINT, who + " from " + snapshot + ", which was never written");
+        }
+        if (snapshot.nextStep() == stepsDone && snapshot.weights() == weights) {
+            return;
+        }
+        long next = snapshot.nextStep();
+        stepsDone = next;
+        stage = snapshot.stage();
+        weights = snapshot.weights();
+        flops = snapshot.flops();
+        stepInFlight = null;
+        expansionInFlight = null;
+        // expansions after the checkpoint happen again, and the one at its step unless it was written after it
+        expandedAt.removeIf(step -> step > next || (step == next && weights != plan.stages().weightsAt(next)));
     }
 
     private void fail(Invariant invariant, String detail) {
-        violations.add(new Violation(invariant, detail));
+        violationCount++;
+        if (violations.size() < VIOLATIONS_KEPT) {
+            violations.add(new Violation(invariant, detail));
+        }
     }
 }

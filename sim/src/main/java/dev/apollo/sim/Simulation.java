@@ -1,185 +1,371 @@
 package dev.apollo.sim;
 
-import dev.apollo.coordinator.core.CoordinatorCore;
 import dev.apollo.coordinator.core.RunPlan;
-import dev.apollo.protocol.CheckpointCompleted;
 import dev.apollo.protocol.CoreCommand;
 import dev.apollo.protocol.CoreEvent;
-import dev.apollo.protocol.Evaluate;
-import dev.apollo.protocol.EvaluationCompleted;
-import dev.apollo.protocol.ExpandWeights;
-import dev.apollo.protocol.ExpansionCompleted;
+import dev.apollo.protocol.RecordStep;
+import dev.apollo.protocol.RestoreState;
+import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.RunStep;
-import dev.apollo.protocol.Shard;
-import dev.apollo.protocol.StepCompleted;
-import dev.apollo.protocol.WorkerJoined;
-import dev.apollo.protocol.WorkerLeft;
-import dev.apollo.protocol.WriteCheckpoint;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
- * Runs the real {@link CoordinatorCore} against simulated workers on a virtual clock: a queue of timed deliveries
- * and one seeded generator for latencies and faults, so a seed replays a run exactly. Workers hold no tensors: a
- * step takes time proportional to depth times rows and answers with {@link BatchLoss}'s loss of its shard;
- * evaluations, expansions and checkpoints take fixed times. Every command is checked by an
- * {@link InvariantChecker} as it is issued.
- *
- * <p>With faults on, an issued step may lose one of its shard owners partway: the worker crashes (what it was
- * sent or was about to send is lost), the core hears {@link WorkerLeft} after a detection delay, and the worker
- * comes back later as a fresh {@link WorkerJoined}.
+ * Runs the coordinator core under test against simulated worker processes on a virtual clock, over a simulated
+ * network, with the faults of a seeded plan. One generator, seeded from the run's seed, draws every latency, loss
+ * and fault, and the event queue breaks ties by scheduling order, so a seed replays a run event for event. Every
+ * command the core issues, and every gradient, update and checkpoint the workers make, is checked by an
+ * {@link InvariantChecker} as it happens.
  */
-public final class Simulation {
+public final class Simulation implements ReplicaView {
 
-    /** Virtual time is in microseconds. One layer over one row of the batch, forward and backward. */
-    static final long COMPUTE_PER_LAYER_ROW = 50;
-    static final long EVALUATION_TIME = 2_000;
-    static final long EXPANSION_TIME = 5_000;
-    static final long CHECKPOINT_TIME = 8_000;
-    /** Message latency is uniform in [1, MAX_LATENCY]. */
-    static final long MAX_LATENCY = 300;
-    /** Until the coordinator notices a crashed worker. */
-    static final long DETECTION_TIME = 1_000;
-    static final long MAX_DOWNTIME = 20_000;
-    static final double FAULT_PROBABILITY_PER_STEP = 0.1;
-    /** A run that has not finished after this many deliveries is stuck, not slow. */
-    static final int MAX_DELIVERIES = 1_000_000;
-
-    private record Timed(long time, long order, Runnable action) {}
+    /** Bytes of a command or a short reply on the wire. */
+    static final double CONTROL_BYTES = 1024;
+    /** A run still going after this many events is stuck, not slow. */
+    static final long MAX_EVENTS = 50_000_000;
 
     private final RunPlan plan;
-    private final CoordinatorCore core;
+    private final Scenario scenario;
+    private final CostModel cost;
     private final SplittableRandom random;
-    private final boolean faults;
+    private final EventQueue queue = new EventQueue();
+    private final Trace trace;
+    private final SimulationStats stats = new SimulationStats();
+    private final Network network;
+    private final CheckpointStorage storage;
     private final InvariantChecker checker;
-    private final PriorityQueue<Timed> queue =
-            new PriorityQueue<>(Comparator.comparingLong(Timed::time).thenComparingLong(Timed::order));
-    private final TreeSet<String> up = new TreeSet<>();
-    private final Map<String, Integer> lives = new HashMap<>(); // a crash starts a worker's next life
-    private final List<TraceEntry> trace = new ArrayList<>();
+    private final CoordinatorNode coordinator;
+    private final List<SimWorker> nodes = new ArrayList<>(); // by network index; 0 is the coordinator
+    private final Map<String, SimWorker> workers = new HashMap<>();
+    private final Map<String, Integer> lives = new HashMap<>();
     private final List<CoreCommand> commands = new ArrayList<>();
-    private long now;
-    private long scheduled;
+    private final List<FaultPlan.Planned> faults;
+    private final long stepNanos;
+    private final long timeoutNanos;
+    private int nextFault;
+    private int nextWorkerNumber;
+    private long progress;
 
-    private Simulation(RunPlan plan, long seed, boolean faults) {
-        this.plan = plan;
-        this.core = new CoordinatorCore(plan, plan.freshStart());
-        this.random = new SplittableRandom(seed);
-        this.faults = faults;
-        this.checker = new InvariantChecker(plan, step -> BatchLoss.mean(plan.seed(), step, 0, plan.batchSize()));
+    private Simulation(Scenario scenario, CoreFactory cores, boolean traced) {
+        this.scenario = scenario;
+        this.plan = RunPlan.from(scenario.config());
+        this.cost = CostModel.of(scenario.config(), plan.flops(), scenario.cluster());
+        this.random = new SplittableRandom(SimData.mix(scenario.seed() ^ 0x51A7E5EEDL));
+        this.trace = new Trace(queue, traced);
+        this.network = new Network(queue, random, scenario.cluster(), scenario.faults().contains(FaultKind.LOSS),
+                scenario.faults().contains(FaultKind.DUPLICATE), scenario.faults().contains(FaultKind.REORDER),
+                this::nodeAlive, stats);
+        this.storage = new CheckpointStorage(plan.freshStart());
+        this.checker = new InvariantChecker(plan, step -> SimData.meanLoss(plan.seed(), step, 0, plan.batchSize()),
+                this);
+        this.faults = FaultPlan.draw(scenario.faults(), plan.totalSteps(), random);
+        int rows = (plan.batchSize() + scenario.workers() - 1) / scenario.workers();
+        int layers = plan.totalLayers();
+        this.stepNanos = Math.round(1e9 * (cost.computeSeconds(layers, layers, rows)
+                + cost.ringAllReduceSeconds(layers, Math.min(scenario.workers(), plan.batchSize()))));
+        this.timeoutNanos = Math.max(1_000_000, 10 * stepNanos);
+        nodes.add(null);
+        this.coordinator = new CoordinatorNode(this, cores, plan.freshStart());
     }
 
-    /**
-     * Runs {@code plan} from its first step with {@code workers} workers; {@code seed} drives latencies and faults
-     * (the plan's own seed still decides depths and data).
-     */
-    public static SimulationResult run(RunPlan plan, int workers, long seed, boolean faults) {
-        return new Simulation(plan, seed, faults).run(workers);
+    /** Runs a scenario with the production core; {@code traced} keeps the trace (slower). */
+    public static SimulationResult run(Scenario scenario, boolean traced) {
+        return run(scenario, CoreFactory.real(), traced);
     }
 
-    private SimulationResult run(int workers) {
-        for (int i = 0; i < workers; i++) {
-            String worker = "w" + i;
-            up.add(worker);
-            lives.put(worker, 0);
-            after(latency(), () -> deliver(new WorkerJoined(worker)));
+    /** Runs a scenario with the given core (a broken one, in tests). */
+    public static SimulationResult run(Scenario scenario, CoreFactory cores, boolean traced) {
+        return new Simulation(scenario, cores, traced).run();
+    }
+
+    private SimulationResult run() {
+        for (int i = 0; i < scenario.workers(); i++) {
+            spawn("w" + nextWorkerNumber++);
         }
-        int deliveries = 0;
-        while (!core.finished() && !queue.isEmpty() && deliveries++ < MAX_DELIVERIES) {
-            Timed next = queue.poll();
-            now = next.time();
-            next.action().run();
+        while (!coordinator.finished() && queue.fired() < MAX_EVENTS && queue.runNext()) {
+            // each event does its own work; the checker looks at it as it happens
         }
-        checker.ended();
-        return new SimulationResult(trace, commands, now, core.snapshot().nextStep(), checker.violations());
+        if (coordinator.finished()) {
+            checker.ended("finished");
+        } else {
+            checker.ended(queue.fired() >= MAX_EVENTS ? "still going after " + MAX_EVENTS + " events"
+                    : "nothing left to happen at " + queue.now() + " ns");
+        }
+        return new SimulationResult(scenario.seed(), coordinator.finished(), queue.fired(), queue.now(),
+                checker.violations(), checker.violationCount(), commands, trace.entries(), stats, finalDigest(),
+                checker.expectedDigest(plan.totalSteps(), plan.totalLayers()));
     }
 
-    private void deliver(CoreEvent event) {
-        trace.add(new TraceEntry(now, TraceEntry.Kind.EVENT, event.toString()));
-        checker.delivered(event);
-        for (CoreCommand command : core.on(event)) {
-            trace.add(new TraceEntry(now, TraceEntry.Kind.COMMAND, command.toString()));
-            commands.add(command);
-            checker.issued(command);
-            carryOut(command);
-        }
-    }
-
-    private void carryOut(CoreCommand command) {
-        if (command instanceof RunStep step) {
-            step.shards().forEach(shard -> send(step, shard));
-            if (faults && random.nextDouble() < FAULT_PROBABILITY_PER_STEP) {
-                crashPartway(step);
+    /** The state any live holder has at the end, or null if none does. */
+    private Long finalDigest() {
+        for (SimWorker worker : new TreeMap<>(workers).values()) {
+            Long digest = worker.alive() ? worker.digest(plan.totalSteps(), plan.totalLayers()) : null;
+            if (digest != null) {
+                return digest;
             }
-        } else if (command instanceof Evaluate evaluate) {
-            long done = evaluate.stepsDone();
-            after(EVALUATION_TIME, () -> deliver(new EvaluationCompleted(done, 3.0 + 1.0 / done, 4.0 + 1.0 / done)));
-        } else if (command instanceof ExpandWeights expand) {
-            after(EXPANSION_TIME, () -> deliver(new ExpansionCompleted(expand.step(), expand.toWeights(), "sim")));
-        } else if (command instanceof WriteCheckpoint checkpoint) {
-            long next = checkpoint.snapshot().nextStep();
-            after(CHECKPOINT_TIME, () -> deliver(new CheckpointCompleted(next, "sim://checkpoint/" + next, "sim")));
         }
-        // RecordStep, RecordValidation and FinishRun only log, and the trace already holds them
+        return null;
     }
 
-    /** The step reaches the worker, is computed, and the answer travels back, unless the worker crashes first. */
-    private void send(RunStep step, Shard shard) {
-        String worker = shard.workerId();
-        int life = lives.get(worker);
-        long compute = COMPUTE_PER_LAYER_ROW * step.depth() * shard.rowCount();
-        StepCompleted answer = new StepCompleted(step.step(), step.attempt(), worker, shard.rowCount(),
-                BatchLoss.mean(plan.seed(), step.step(), shard.firstRow(), shard.rowCount()), 1.0 + step.step());
-        after(latency(), () -> {
-            if (alive(worker, life)) {
-                after(compute, () -> {
-                    if (alive(worker, life)) {
-                        after(latency(), () -> deliver(answer));
-                    }
-                });
+    // ---- what the nodes share
+
+    RunPlan plan() {
+        return plan;
+    }
+
+    CostModel cost() {
+        return cost;
+    }
+
+    EventQueue queue() {
+        return queue;
+    }
+
+    Trace trace() {
+        return trace;
+    }
+
+    Network network() {
+        return network;
+    }
+
+    CheckpointStorage storage() {
+        return storage;
+    }
+
+    InvariantChecker checker() {
+        return checker;
+    }
+
+    SimulationStats stats() {
+        return stats;
+    }
+
+    CoordinatorNode coordinator() {
+        return coordinator;
+    }
+
+    long detectionTimeoutNanos() {
+        return timeoutNanos;
+    }
+
+    SimWorker worker(String id) {
+        return workers.get(id);
+    }
+
+    private boolean nodeAlive(int index) {
+        return index == 0 ? coordinator.up() : nodes.get(index).alive();
+    }
+
+    /** A message between two workers. */
+    void send(SimWorker from, SimWorker to, double bytes, Object what, Runnable deliver) {
+        network.send(from.index, to.index, bytes, () -> {
+            trace.message(from.id, to.id, what);
+            deliver.run();
+        });
+    }
+
+    /** A message from the coordinator to a worker. */
+    void send(CoordinatorNode from, SimWorker to, double bytes, Object what, Runnable deliver) {
+        network.send(0, to.index, bytes, () -> {
+            trace.message(CoordinatorNode.NAME, to.id, what);
+            deliver.run();
+        });
+    }
+
+    /** A message from a worker to the coordinator. */
+    void send(SimWorker from, CoordinatorNode to, double bytes, Object what, Runnable deliver) {
+        network.send(from.index, 0, bytes, () -> {
+            trace.message(from.id, CoordinatorNode.NAME, what);
+            deliver.run();
+        });
+    }
+
+    /** A worker's event for the core, addressed to coordinator incarnation {@code epoch}. */
+    void toCoordinator(SimWorker from, long epoch, CoreEvent event) {
+        send(from, coordinator, CONTROL_BYTES, event, () -> coordinator.receive(epoch, event));
+    }
+
+    // ---- what the core does
+
+    void issued(CoreCommand command) {
+        commands.add(command);
+        checker.issued(command);
+        if (command instanceof RecordStep record) {
+            progress = record.record().stepsDone();
+        } else if (command instanceof RestoreState restore && restore.snapshot().nextStep() < progress) {
+            stats.rolledBack();
+            progress = restore.snapshot().nextStep();
+        }
+    }
+
+    /** The core issued a step: re-issues count, and faults planned for this step come due. */
+    void stepIssued(RunStep step) {
+        if (step.attempt() > 0) {
+            stats.attemptSuperseded();
+        }
+        while (nextFault < faults.size() && faults.get(nextFault).atStep() <= step.step()) {
+            FaultKind kind = faults.get(nextFault++).kind();
+            queue.after(1 + random.nextLong(Math.max(1, stepNanos)), () -> inject(kind));
+        }
+    }
+
+    // ---- faults
+
+    private void inject(FaultKind kind) {
+        List<SimWorker> candidates = liveWorkers();
+        switch (kind) {
+            case CRASH -> {
+                if (!candidates.isEmpty()) {
+                    crash(pick(candidates));
+                }
+            }
+            case SLOW -> {
+                if (!candidates.isEmpty()) {
+                    slowDown(pick(candidates));
+                }
+            }
+            case JOIN -> {
+                fault(kind, "w" + nextWorkerNumber + " joins");
+                spawn("w" + nextWorkerNumber++);
+            }
+            case LEAVE -> {
+                candidates.removeIf(SimWorker::leaving);
+                if (candidates.size() > plan.minWorkers()) { // never leave the run without enough workers for good
+                    SimWorker leaving = pick(candidates);
+                    fault(kind, leaving.id + " asks to leave");
+                    leaving.leave();
+                }
+            }
+            case PARTITION -> {
+                if (!candidates.isEmpty()) {
+                    partition(candidates);
+                }
+            }
+            case RESTART -> {
+                if (coordinator.up()) {
+                    restartCoordinator();
+                }
+            }
+            default -> throw new IllegalStateException(kind + " is a property of the network");
+        }
+    }
+
+    private void crash(SimWorker victim) {
+        fault(FaultKind.CRASH, victim.id + " crashes");
+        victim.crash();
+        coordinator.watch(victim);
+        queue.after(downtime(0.5, 4), () -> {
+            note(FaultKind.CRASH, victim.stem + " is back");
+            spawnIncarnation(victim.stem);
+        });
+    }
+
+    private void slowDown(SimWorker victim) {
+        double factor = 2 + random.nextInt(9);
+        fault(FaultKind.SLOW, victim.id + " runs " + factor + " times slower");
+        victim.slowDown(factor);
+        queue.after(stepNanos * (5 + random.nextInt(46)), () -> victim.slowDown(1));
+    }
+
+    private void partition(List<SimWorker> candidates) {
+        int count = 1 + random.nextInt(candidates.size());
+        long until = queue.now() + downtime(0.2, 3);
+        List<SimWorker> cut = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            cut.add(candidates.remove(random.nextInt(candidates.size())));
+        }
+        fault(FaultKind.PARTITION, cut.stream().map(worker -> worker.id).toList() + " cut off until " + until);
+        for (SimWorker worker : cut) {
+            network.cutOff(worker.index, until);
+            coordinator.watch(worker);
+        }
+        queue.after(until - queue.now(), () -> {
+            for (SimWorker worker : cut) {
+                // declared dead meanwhile: it learns so on reconnecting and restarts, under a new id
+                if (worker.alive() && coordinator.up() && coordinator.expelled(worker.id)) {
+                    note(FaultKind.PARTITION, worker.id + " was declared dead and restarts");
+                    worker.crash();
+                    spawnIncarnation(worker.stem);
+                }
             }
         });
     }
 
-    private void crashPartway(RunStep step) {
-        List<String> owners = step.shards().stream().map(Shard::workerId).filter(up::contains).toList();
-        if (owners.isEmpty()) {
-            return;
-        }
-        String victim = owners.get(random.nextInt(owners.size()));
-        long stepTime = COMPUTE_PER_LAYER_ROW * step.depth() * plan.batchSize() / step.shards().size();
-        after(1 + random.nextLong(stepTime + 2 * MAX_LATENCY), () -> crash(victim));
-    }
-
-    private void crash(String worker) {
-        if (!up.remove(worker)) {
-            return;
-        }
-        lives.merge(worker, 1, Integer::sum);
-        trace.add(new TraceEntry(now, TraceEntry.Kind.FAULT, "crash " + worker));
-        after(DETECTION_TIME, () -> deliver(new WorkerLeft(worker)));
-        after(DETECTION_TIME + 1 + random.nextLong(MAX_DOWNTIME), () -> {
-            up.add(worker);
-            trace.add(new TraceEntry(now, TraceEntry.Kind.FAULT, "restart " + worker));
-            after(latency(), () -> deliver(new WorkerJoined(worker)));
+    private void restartCoordinator() {
+        fault(FaultKind.RESTART, "the coordinator crashes");
+        coordinator.crash();
+        queue.after(downtime(0.5, 2), () -> {
+            RunSnapshot from = storage.latest().snapshot();
+            coordinator.restart(from);
+            note(FaultKind.RESTART, "the coordinator is back from " + from);
+            checker.coordinatorRestarted(from);
+            progress = from.nextStep();
+            long epoch = coordinator.epoch();
+            for (SimWorker worker : liveWorkers()) {
+                send(coordinator, worker, CONTROL_BYTES, "coordinator restarted",
+                        () -> worker.onCoordinatorRestarted(epoch));
+            }
         });
     }
 
-    private boolean alive(String worker, int life) {
-        return up.contains(worker) && lives.get(worker) == life;
+    private void fault(FaultKind kind, String what) {
+        stats.fault(kind);
+        note(kind, what);
     }
 
-    private long latency() {
-        return 1 + random.nextLong(MAX_LATENCY);
+    /** What follows from a fault, in the trace. */
+    private void note(FaultKind kind, String what) {
+        trace.add(TraceEntry.Kind.FAULT, kind.label(), what);
     }
 
-    private void after(long delay, Runnable action) {
-        queue.add(new Timed(now + delay, scheduled++, action));
+    /** A multiple of the failure detector's timeout, drawn uniformly in [low, high). */
+    private long downtime(double low, double high) {
+        return Math.max(1, Math.round(timeoutNanos * (low + (high - low) * random.nextDouble())));
+    }
+
+    private SimWorker pick(List<SimWorker> candidates) {
+        return candidates.get(random.nextInt(candidates.size()));
+    }
+
+    /** Live workers in id order, so a pick depends on the seed alone. */
+    private List<SimWorker> liveWorkers() {
+        List<SimWorker> live = new ArrayList<>();
+        for (SimWorker worker : new TreeMap<>(workers).values()) {
+            if (worker.alive()) {
+                live.add(worker);
+            }
+        }
+        return live;
+    }
+
+    private void spawnIncarnation(String stem) {
+        spawn(stem + "." + lives.merge(stem, 1, Integer::sum));
+    }
+
+    private void spawn(String id) {
+        String stem = id.contains(".") ? id.substring(0, id.indexOf('.')) : id;
+        SimWorker worker = new SimWorker(this, id, stem, nodes.size(), coordinator.epoch());
+        nodes.add(worker);
+        workers.put(id, worker);
+        worker.join();
+    }
+
+    // ---- ReplicaView
+
+    @Override
+    public boolean alive(String worker) {
+        SimWorker found = workers.get(worker);
+        return found != null && found.alive();
+    }
+
+    @Override
+    public Long digest(String worker, long step, int weights) {
+        SimWorker found = workers.get(worker);
+        return found == null ? null : found.digest(step, weights);
     }
 }

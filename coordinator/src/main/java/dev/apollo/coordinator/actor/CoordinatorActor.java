@@ -16,10 +16,14 @@ import dev.apollo.protocol.PullState;
 import dev.apollo.protocol.PushState;
 import dev.apollo.protocol.RecordStep;
 import dev.apollo.protocol.RecordValidation;
+import dev.apollo.protocol.ReleaseWorker;
+import dev.apollo.protocol.RestoreState;
 import dev.apollo.protocol.RunStep;
 import dev.apollo.protocol.Shard;
 import dev.apollo.protocol.StatePulled;
+import dev.apollo.protocol.StateRestored;
 import dev.apollo.protocol.StepCompleted;
+import dev.apollo.protocol.SyncState;
 import dev.apollo.protocol.WorkerFailed;
 import dev.apollo.protocol.WorkerJoined;
 import dev.apollo.protocol.WorkerMessage;
@@ -92,6 +96,7 @@ public final class CoordinatorActor extends AbstractBehavior<CoordinatorMessage>
                 .onMessage(StatePulled.class, this::onStatePulled)
                 .onMessage(ExpansionCompleted.class, this::onExpansionCompleted)
                 .onMessage(WorkerFailed.class, this::onWorkerFailed)
+                .onMessage(StateRestored.class, this::onCoreEvent)
                 .build();
     }
 
@@ -174,6 +179,15 @@ public final class CoordinatorActor extends AbstractBehavior<CoordinatorMessage>
             } else if (command instanceof FinishRun finish) {
                 listener.onFinished(finish.snapshot());
                 return Behaviors.stopped();
+            } else if (command instanceof RestoreState restore) {
+                // Local workers are built holding the state the run starts from, and this shell never loses a worker
+                // (a failure stops the run), so that is the only state ever restored here. Answered as messages, so
+                // that every local worker joins before the restore completes and all of them run the first step.
+                for (String id : restore.workers()) {
+                    getContext().getSelf().tell(new StateRestored(restore.snapshot().nextStep(), id));
+                }
+            } else if (command instanceof SyncState || command instanceof ReleaseWorker) {
+                return fail("membership changes need the cluster transport: " + command);
             }
         }
         return this;

@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * Everything the core decides from, resolved once from the configuration: the stage schedule, the depth sampler,
- * the layer maps, the learning-rate schedule and the FLOPs model. Depth, data order and learning rate are all
- * functions of (seed, step), so a simulator, a resumed run and every worker agree on them.
+ * the layer maps, the learning-rate schedule, the FLOPs model and the fewest workers to step with. Depth, data order
+ * and learning rate are all functions of (seed, step), so a simulator, a resumed run and every worker agree on them,
+ * whatever the membership.
  */
 public record RunPlan(
         long totalSteps,
@@ -30,7 +31,8 @@ public record RunPlan(
         LearningRateSchedule learningRate,
         FlopsModel flops,
         int evalEvery,
-        int checkpointEvery) {
+        int checkpointEvery,
+        int minWorkers) {
 
     public static RunPlan from(ApolloConfig config) {
         var model = config.model();
@@ -51,7 +53,8 @@ public record RunPlan(
                 new FlopsModel(model.dModel(), model.seqLen(), train.batchSize(), model.vocabSize(),
                         model.ffnMultiplier()),
                 train.evalEvery(),
-                train.checkpointEvery());
+                train.checkpointEvery(),
+                config.cluster().minWorkers());
     }
 
     /** Stage boundaries resolved to steps; boundaries that collapse onto one step are a configuration error. */

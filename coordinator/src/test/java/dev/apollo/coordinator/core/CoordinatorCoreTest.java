@@ -7,19 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apollo.config.ConfigLoader;
 import dev.apollo.coordinator.apollo.LayerMap;
+import dev.apollo.protocol.CheckpointCompleted;
 import dev.apollo.protocol.CoreCommand;
 import dev.apollo.protocol.CoreEvent;
 import dev.apollo.protocol.Evaluate;
+import dev.apollo.protocol.EvaluationCompleted;
 import dev.apollo.protocol.ExpandWeights;
 import dev.apollo.protocol.FinishRun;
 import dev.apollo.protocol.RecordStep;
 import dev.apollo.protocol.RecordValidation;
+import dev.apollo.protocol.ReleaseWorker;
+import dev.apollo.protocol.RestoreState;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.RunStep;
 import dev.apollo.protocol.Shard;
+import dev.apollo.protocol.StateRestored;
+import dev.apollo.protocol.StateSynced;
 import dev.apollo.protocol.StepCompleted;
 import dev.apollo.protocol.StepRecord;
+import dev.apollo.protocol.SyncState;
 import dev.apollo.protocol.WorkerJoined;
+import dev.apollo.protocol.WorkerLeaving;
 import dev.apollo.protocol.WorkerLeft;
 import dev.apollo.protocol.WriteCheckpoint;
 import java.util.ArrayList;
@@ -89,7 +97,7 @@ class CoordinatorCoreTest {
         CoreDriver run = new CoreDriver(plan()).runToEnd("w0");
 
         // Written out from the configuration, independently of RunPlan's own cadence checks.
-        List<String> expected = new ArrayList<>();
+        List<String> expected = new ArrayList<>(List.of("RestoreState")); // the lone worker loads the start state
         for (long step = 0; step < STEPS; step++) {
             if (step == 10 || step == 20 || step == 30) {
                 expected.add("ExpandWeights");
@@ -315,11 +323,10 @@ class CoordinatorCoreTest {
     void shardsCoverTheGlobalBatchExactlyOnce(int batch) {
         CoreDriver run = new CoreDriver(plan("train.batch-size=" + batch)).runToEnd("w0", "w1", "w2");
 
-        List<RunStep> steps = run.logged(RunStep.class);
-        assertEquals(List.of(new Shard("w0", 0, batch)), steps.get(0).shards()); // the others joined mid-step
-        for (RunStep step : steps.subList(1, steps.size())) {
+        // all three join before the first step (while the first restores the start state) and take part in it
+        for (RunStep step : run.logged(RunStep.class)) {
             List<Shard> shards = step.shards();
-            assertEquals(Math.min(3, batch), shards.size(), step::toString); // workers beyond the rows idle
+            assertEquals(Math.min(3, batch), shards.size(), step::toString); // workers beyond the rows wait
             int next = 0;
             for (Shard shard : shards) {
                 assertEquals(next, shard.firstRow(), step::toString);
@@ -367,9 +374,9 @@ class CoordinatorCoreTest {
     }
 
     @Test
-    void aWorkerJoiningMidStepIsIncludedOnlyFromTheNextStep() {
+    void aWorkerJoiningMidStepIsGivenTheStateAtTheNextBoundaryAndThenShares() {
         CoreDriver run = new CoreDriver(plan());
-        run.runUntilStep(12, "w0", "w2");
+        RunStep step = run.runUntilStep(12, "w0", "w2");
 
         assertEquals(List.of(), run.deliver(new WorkerJoined("w1")));
         assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w1", 8, 9.0, 3.0))); // not an owner yet
@@ -379,21 +386,151 @@ class CoordinatorCoreTest {
         assertEquals(List.of(new Shard("w0", 0, BATCH)), resplit.shards()); // the newcomer waits for the boundary
 
         List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w0", BATCH, 1.0, 3.0));
+        assertEquals(List.of("RecordStep", "SyncState"), done.stream().map(c -> c.getClass().getSimpleName()).toList());
+        assertEquals(new SyncState(13, step.weights(), "w0", List.of("w1")), done.get(1));
 
-        assertEquals(List.of("RecordStep", "RunStep"), done.stream().map(c -> c.getClass().getSimpleName()).toList());
-        assertEquals(List.of(new Shard("w0", 0, 8), new Shard("w1", 8, 8)), ((RunStep) done.get(1)).shards());
+        assertEquals(List.of(), run.deliver(new StateSynced(12, "w1"))); // for another boundary
+        List<CoreCommand> next = run.deliver(new StateSynced(13, "w1"));
+        assertEquals(List.of(new Shard("w0", 0, 8), new Shard("w1", 8, 8)),
+                assertInstanceOf(RunStep.class, next.get(0)).shards());
+        assertEquals(List.of(), run.deliver(new WorkerJoined("w3"))); // an id that left is never admitted again
     }
 
     @Test
-    void whenEveryWorkerHasLeftTheStepWaitsForTheNextToJoin() {
+    void aWorkerLeavingCleanlyFinishesItsStepAndIsReleasedAtTheBoundary() {
         CoreDriver run = new CoreDriver(plan());
-        RunStep step = run.runUntilStep(12, "w0");
+        run.runUntilStep(12, "w0", "w1");
 
-        assertEquals(List.of(), run.deliver(new WorkerLeft("w0")));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", BATCH, 1.0, 3.0)));
+        assertEquals(List.of(), run.deliver(new WorkerLeaving("w1")));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 3.0)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 8, 3.0, 3.0));
 
-        assertEquals(List.of(new RunStep(step.step(), 1, step.stage(), step.weights(), step.depth(), step.layerMap(),
-                step.lr(), List.of(new Shard("w9", 0, BATCH)))), run.deliver(new WorkerJoined("w9")));
+        assertEquals(2.0, assertInstanceOf(RecordStep.class, done.get(0)).record().loss(), 1e-12); // nothing re-run
+        assertEquals(new ReleaseWorker("w1"), done.get(1));
+        assertEquals(List.of(new Shard("w0", 0, BATCH)), assertInstanceOf(RunStep.class, done.get(2)).shards());
+    }
+
+    @Test
+    void theLastMembersLeavingCleanlyAreCheckpointedFirstSoNothingIsLost() {
+        CoreDriver run = new CoreDriver(plan());
+        run.runUntilStep(12, "w0");
+        run.deliver(new WorkerLeaving("w0"));
+
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w0", BATCH, 1.0, 3.0));
+        RunSnapshot atThirteen = assertInstanceOf(WriteCheckpoint.class, done.get(1)).snapshot();
+        assertEquals(13, atThirteen.nextStep());
+        assertEquals(List.of(new ReleaseWorker("w0")), run.deliver(new CheckpointCompleted(13, "mem", "d")));
+
+        List<CoreCommand> restore = run.deliver(new WorkerJoined("w5"));
+        assertEquals(List.of(new RestoreState(atThirteen, List.of("w5"))), restore);
+        RunStep resumed = assertInstanceOf(RunStep.class, run.deliver(new StateRestored(13, "w5")).get(0));
+        assertEquals(13, resumed.step());
+    }
+
+    @Test
+    void whenEveryMemberIsGoneTheRunGoesBackToItsLastCheckpoint() {
+        RunPlan plan = plan("train.checkpoint-every=10");
+        List<CoreCommand> whole = new CoreDriver(plan).runToEnd("w0").log();
+        CoreDriver run = new CoreDriver(plan);
+        run.runUntilStep(14, "w0");
+        RunSnapshot atTen = run.logged(WriteCheckpoint.class).get(0).snapshot();
+
+        assertEquals(List.of(), run.deliver(new WorkerLeft("w0"))); // steps 10..13 are lost with the state
+        assertEquals(List.of(), run.deliver(new StepCompleted(14, 0, "w0", BATCH, 1.0, 3.0)));
+        assertEquals(List.of(new RestoreState(atTen, List.of("w9"))), run.deliver(new WorkerJoined("w9")));
+        assertEquals(List.of(), run.deliver(new StateRestored(0, "w9"))); // restored from another snapshot
+
+        run.deliver(new StateRestored(10, "w9"));
+        run.drain(event -> { });
+        List<CoreCommand> redone = run.log().subList(run.log().indexOf(new RestoreState(atTen, List.of("w9"))) + 1,
+                run.log().size());
+        // from step 10 on the run is the uninterrupted one, worker names aside
+        assertEquals(whole.subList(whole.indexOf(new WriteCheckpoint(atTen)) + 1, whole.size()).stream()
+                        .map(CoordinatorCoreTest::anonymous).toList(),
+                redone.stream().map(CoordinatorCoreTest::anonymous).toList());
+    }
+
+    @Test
+    void belowTheMinimumOfWorkersTheRunPausesAndReRunsTheStepWhenEnoughHaveJoined() {
+        CoreDriver run = new CoreDriver(plan("cluster.min-workers=2"));
+        assertEquals(List.of(new RestoreState(plan().freshStart(), List.of("w0"))), run.deliver(new WorkerJoined("w0")));
+        assertEquals(List.of(), run.deliver(new StateRestored(0, "w0"))); // one worker: no step yet
+        assertEquals(List.of(new SyncState(0, 1, "w0", List.of("w1"))), run.deliver(new WorkerJoined("w1")));
+        RunStep first = assertInstanceOf(RunStep.class, run.deliver(new StateSynced(0, "w1")).get(0));
+        assertEquals(2, first.shards().size());
+
+        assertEquals(List.of(), run.deliver(new WorkerLeft("w1"))); // one left: the step waits, it is not re-run
+        assertEquals(List.of(), run.deliver(new StepCompleted(0, 0, "w0", 8, 1.0, 3.0)));
+        assertEquals(List.of(new SyncState(0, 1, "w0", List.of("w2"))), run.deliver(new WorkerJoined("w2")));
+        assertEquals(new RunStep(0, 1, first.stage(), first.weights(), first.depth(), first.layerMap(), first.lr(),
+                        List.of(new Shard("w0", 0, 8), new Shard("w2", 8, 8))),
+                run.deliver(new StateSynced(0, "w2")).get(0));
+    }
+
+    @Test
+    void workersBeyondTheRowsOfTheBatchWaitUntilARowIsFree() {
+        CoreDriver run = new CoreDriver(plan("train.batch-size=2"));
+        RunStep step = run.runUntilStep(12, "w0", "w1", "w2");
+        assertEquals(List.of(new Shard("w0", 0, 1), new Shard("w1", 1, 1)), step.shards());
+
+        assertEquals(List.of(new Shard("w1", 0, 2)),
+                assertInstanceOf(RunStep.class, run.deliver(new WorkerLeft("w0")).get(0)).shards());
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w1", 2, 1.0, 3.0));
+        assertEquals(new SyncState(13, step.weights(), "w1", List.of("w2")), done.get(1));
+    }
+
+    @Test
+    void rowsFreedByLeaversGoToWorkersWaitingForOneAtTheSameBoundary() {
+        CoreDriver run = new CoreDriver(plan("train.batch-size=2"));
+        RunStep step = run.runUntilStep(12, "w0", "w1", "w2"); // w2 waits: two rows
+        run.deliver(new WorkerLeaving("w0"));
+        run.deliver(new StepCompleted(12, 0, "w0", 1, 1.0, 3.0));
+
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 1, 1.0, 3.0));
+        assertEquals(List.of("RecordStep", "ReleaseWorker", "SyncState"),
+                done.stream().map(c -> c.getClass().getSimpleName()).toList());
+        assertEquals(new SyncState(13, step.weights(), "w1", List.of("w2")), done.get(2));
+    }
+
+    @Test
+    void aStepAbandonedBelowTheMinimumAdmitsTheWorkersThatJoinedMeanwhile() {
+        CoreDriver run = new CoreDriver(plan("cluster.min-workers=2"));
+        RunStep step = run.runUntilStep(12, "w0", "w1");
+        assertEquals(List.of(), run.deliver(new WorkerJoined("w2"))); // waits for the boundary
+
+        assertEquals(List.of(new SyncState(12, step.weights(), "w0", List.of("w2"))), run.deliver(new WorkerLeft("w1")));
+        RunStep rerun = assertInstanceOf(RunStep.class, run.deliver(new StateSynced(12, "w2")).get(0));
+        assertEquals(1, rerun.attempt());
+        assertEquals(List.of(new Shard("w0", 0, 8), new Shard("w2", 8, 8)), rerun.shards());
+    }
+
+    @Test
+    void aSourceLostDuringASyncIsReplacedByAnotherMember() {
+        CoreDriver run = new CoreDriver(plan());
+        RunStep step = run.runUntilStep(12, "w0", "w1");
+        run.deliver(new WorkerJoined("w2"));
+        run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 3.0));
+        run.deliver(new StepCompleted(12, 0, "w1", 8, 1.0, 3.0));
+        assertEquals(new SyncState(13, step.weights(), "w0", List.of("w2")), run.log().get(run.log().size() - 1));
+
+        assertEquals(List.of(new SyncState(13, step.weights(), "w1", List.of("w2"))), run.deliver(new WorkerLeft("w0")));
+        assertEquals(List.of(new Shard("w1", 0, 8), new Shard("w2", 8, 8)),
+                assertInstanceOf(RunStep.class, run.deliver(new StateSynced(13, "w2")).get(0)).shards());
+    }
+
+    @Test
+    void anEvaluationCheckpointOrExpansionInFlightIsAskedForAgainWhenAMemberIsLost() {
+        CoreDriver run = new CoreDriver(plan());
+        run.runUntilStep(13, "w0", "w1", "w2");
+        List<CoreCommand> evaluate = run.deliver(new WorkerLeft("w2")); // nothing in flight but step 13
+        assertEquals(1, evaluate.size());
+
+        run.deliver(new StepCompleted(13, 1, "w0", 8, 1.0, 3.0));
+        Evaluate asked = assertInstanceOf(Evaluate.class, run.deliver(new StepCompleted(13, 1, "w1", 8, 1.0, 3.0)).get(1));
+        assertEquals(List.of(asked), run.deliver(new WorkerLeft("w1")));
+        assertEquals(List.of(), run.deliver(new StepCompleted(14, 0, "w0", 8, 1.0, 3.0)));
+        assertInstanceOf(RecordValidation.class, run.deliver(new EvaluationCompleted(14, 3.0, 4.0)).get(0));
+        assertEquals(List.of(), run.deliver(new EvaluationCompleted(14, 3.0, 4.0))); // the first one's late answer
     }
 
     @Test
@@ -408,8 +545,20 @@ class CoordinatorCoreTest {
         for (WriteCheckpoint checkpoint : checkpoints) {
             int at = whole.log().indexOf(checkpoint);
             List<CoreCommand> resumed = new CoreDriver(plan, checkpoint.snapshot()).runToEnd("w0").log();
+            if (checkpoint.snapshot().nextStep() < STEPS) { // a finished run needs no worker
+                assertEquals(new RestoreState(checkpoint.snapshot(), List.of("w0")), resumed.get(0));
+                resumed = resumed.subList(1, resumed.size());
+            }
             assertEquals(whole.log().subList(at + 1, whole.log().size()), resumed,
                     () -> "resumed from " + checkpoint.snapshot());
         }
+    }
+
+    /** A command with its worker names left out, to compare runs whose members differ. */
+    private static String anonymous(CoreCommand command) {
+        return command instanceof RunStep step
+                ? new RunStep(step.step(), step.attempt(), step.stage(), step.weights(), step.depth(), step.layerMap(),
+                        step.lr(), List.of()).toString()
+                : command.toString();
     }
 }

@@ -7,10 +7,14 @@ import dev.apollo.protocol.Evaluate;
 import dev.apollo.protocol.EvaluationCompleted;
 import dev.apollo.protocol.ExpandWeights;
 import dev.apollo.protocol.ExpansionCompleted;
+import dev.apollo.protocol.RestoreState;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.RunStep;
 import dev.apollo.protocol.Shard;
+import dev.apollo.protocol.StateRestored;
+import dev.apollo.protocol.StateSynced;
 import dev.apollo.protocol.StepCompleted;
+import dev.apollo.protocol.SyncState;
 import dev.apollo.protocol.WorkerJoined;
 import dev.apollo.protocol.WriteCheckpoint;
 import java.util.ArrayDeque;
@@ -119,8 +123,13 @@ final class CoreDriver {
         } else if (command instanceof WriteCheckpoint checkpoint) {
             long next = checkpoint.snapshot().nextStep();
             return List.of(new CheckpointCompleted(next, "mem://checkpoint/" + next, "digest@" + next));
+        } else if (command instanceof SyncState sync) {
+            return sync.targets().stream().<CoreEvent>map(id -> new StateSynced(sync.step(), id)).toList();
+        } else if (command instanceof RestoreState restore) {
+            return restore.workers().stream()
+                    .<CoreEvent>map(id -> new StateRestored(restore.snapshot().nextStep(), id)).toList();
         }
-        return List.of(); // RecordStep, RecordValidation and FinishRun need no answer
+        return List.of(); // RecordStep, RecordValidation, ReleaseWorker and FinishRun need no answer
     }
 
     /** A made-up loss that differs per step and per shard, so weighting by rows is visible. */

@@ -1,0 +1,99 @@
+package dev.apollo.worker.export;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import dev.apollo.config.ModelConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Our GPT as {@code GPT2LMHeadModel}. The architectures agree: pre-LN blocks with learned positions, biases on
+ * every linear layer and norm, attention scaled by 1/sqrt(head_dim), the exact (erf) GELU ("gelu"; "gelu_new"
+ * would be the tanh approximation), the output head tied to the token embedding. GPT-2's Conv1D stores linear
+ * weights [in, out], the transpose of ours; its fused c_attn holds q|k|v along the output as our qkv does.
+ */
+final class Gpt2Layout implements HfLayout {
+
+    @Override
+    public String modelType() {
+        return "gpt2";
+    }
+
+    @Override
+    public String architecture() {
+        return "GPT2LMHeadModel";
+    }
+
+    @Override
+    public String depthKey() {
+        return "n_layer";
+    }
+
+    @Override
+    public List<String> shapeKeys() {
+        return List.of("vocab_size", "n_positions", "n_embd", "n_head", "n_inner", "activation_function",
+                "layer_norm_epsilon", "scale_attn_weights", "scale_attn_by_inverse_layer_idx", "tie_word_embeddings");
+    }
+
+    @Override
+    public List<HfTensor> tensors(ModelConfig shape, int depth) {
+        long d = shape.dModel();
+        long ffn = shape.ffnDim();
+        List<HfTensor> tensors = new ArrayList<>();
+        tensors.add(HfTensor.same("transformer.wte.weight", "embed.token", shape.vocabSize(), d));
+        tensors.add(HfTensor.same("transformer.wpe.weight", "embed.position", shape.seqLen(), d));
+        for (int i = 0; i < depth; i++) {
+            String hf = "transformer.h." + i + ".";
+            String ours = "layers." + i + ".";
+            tensors.add(HfTensor.same(hf + "ln_1.weight", ours + "norm1.weight", d));
+            tensors.add(HfTensor.same(hf + "ln_1.bias", ours + "norm1.bias", d));
+            tensors.add(HfTensor.transposed(hf + "attn.c_attn.weight", ours + "attn.qkv.weight", d, 3 * d));
+            tensors.add(HfTensor.same(hf + "attn.c_attn.bias", ours + "attn.qkv.bias", 3 * d));
+            tensors.add(HfTensor.transposed(hf + "attn.c_proj.weight", ours + "attn.proj.weight", d, d));
+            tensors.add(HfTensor.same(hf + "attn.c_proj.bias", ours + "attn.proj.bias", d));
+            tensors.add(HfTensor.same(hf + "ln_2.weight", ours + "norm2.weight", d));
+            tensors.add(HfTensor.same(hf + "ln_2.bias", ours + "norm2.bias", d));
+            tensors.add(HfTensor.transposed(hf + "mlp.c_fc.weight", ours + "mlp.fc.weight", d, ffn));
+            tensors.add(HfTensor.same(hf + "mlp.c_fc.bias", ours + "mlp.fc.bias", ffn));
+            tensors.add(HfTensor.transposed(hf + "mlp.c_proj.weight", ours + "mlp.proj.weight", ffn, d));
+            tensors.add(HfTensor.same(hf + "mlp.c_proj.bias", ours + "mlp.proj.bias", d));
+        }
+        tensors.add(HfTensor.same("transformer.ln_f.weight", "final_norm.weight", d));
+        tensors.add(HfTensor.same("transformer.ln_f.bias", "final_norm.bias", d));
+        return tensors;
+    }
+
+    @Override
+    public JsonObject config(ModelConfig shape, int depth) {
+        JsonObject config = new JsonObject();
+        JsonArray architectures = new JsonArray();
+        architectures.add(architecture());
+        config.add("architectures", architectures);
+        config.addProperty("model_type", modelType());
+        config.addProperty("vocab_size", shape.vocabSize());
+        config.addProperty("n_positions", shape.seqLen());
+        config.addProperty("n_ctx", shape.seqLen()); // read by transformers versions before n_positions existed
+        config.addProperty("n_embd", shape.dModel());
+        config.addProperty("n_layer", depth);
+        config.addProperty("n_head", shape.heads());
+        config.addProperty("n_inner", shape.ffnDim());
+        config.addProperty("activation_function", "gelu");
+        config.addProperty("layer_norm_epsilon", shape.layerNormEps());
+        config.addProperty("scale_attn_weights", true);
+        config.addProperty("scale_attn_by_inverse_layer_idx", false);
+        config.addProperty("reorder_and_upcast_attn", false);
+        // Our model has no dropout; zero keeps a fine-tuned copy computing the same function.
+        config.addProperty("resid_pdrop", 0.0);
+        config.addProperty("embd_pdrop", 0.0);
+        config.addProperty("attn_pdrop", 0.0);
+        config.addProperty("initializer_range", shape.initStd());
+        config.addProperty("tie_word_embeddings", true);
+        // GPT2Config defaults these to 50256, outside a byte vocabulary; bytes have no BOS or EOS.
+        config.add("bos_token_id", JsonNull.INSTANCE);
+        config.add("eos_token_id", JsonNull.INSTANCE);
+        config.addProperty("use_cache", true);
+        config.addProperty("torch_dtype", "float32");
+        return config;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.apollo.sim;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
+
+/**
+ * The simulated network between nodes (the coordinator and the workers, by index), a reliable but unordered
+ * transport as a retransmitting protocol gives: a message leaves its sender's link after the messages before it
+ * (bandwidth), arrives a latency later, and with faults on may be lost and retransmitted after a timeout (with
+ * back-off), arrive twice, or overtake earlier ones. A message across a partition is retransmitted until the
+ * partition heals; one to a dead node, or from a dead node still waiting to retransmit, is gone.
+ */
+final class Network {
+
+    /** Retransmission timeout, doubled on each retry up to eight times this. */
+    static final long RETRANSMIT_NANOS = 200_000;
+    static final double LOSS_PROBABILITY = 0.01;
+    static final double DUPLICATE_PROBABILITY = 0.01;
+    /** With reordering on, each message is delayed by up to this many latencies more. */
+    static final int REORDER_LATENCIES = 5;
+
+    private final EventQueue queue;
+    private final SplittableRandom random;
+    private final double bytesPerNano;
+    private final long latencyNanos;
+    private final boolean loss;
+    private final boolean duplication;
+    private final boolean reordering;
+    private final IntPredicate alive;
+    private final SimulationStats stats;
+    /** By node: when its link is free again, and until when it is cut off. */
+    private long[] linkFreeAt = new long[16];
+    private long[] cutOffUntil = new long[16];
+    /** By (sender, receiver): the latest arrival so far, to keep each link in order. */
+    private final Map<Integer, Long> lastArrival = new HashMap<>();
+
+    Network(EventQueue queue, SplittableRandom random, ClusterSpec cluster, boolean loss, boolean duplication,
+            boolean reordering, IntPredicate alive, SimulationStats stats) {
+        this.queue = queue;
+        this.random = random;
+        this.bytesPerNano = cluster.linkBytesPerSecond() / 1e9;
+        this.latencyNanos = Math.max(1, Math.round(cluster.linkLatencySeconds() * 1e9));
+        this.loss = loss;
+        this.duplication = duplication;
+        this.reordering = reordering;
+        this.alive = alive;
+        this.stats = stats;
+    }
+
+    /** Cuts {@code node} off from every other node until {@code until} (virtual nanoseconds). */
+    void cutOff(int node, long until) {
+        grow(node);
+        cutOffUntil[node] = Math.max(cutOffUntil[node], until);
+    }
+
+    boolean isCutOff(int node) {
+        return node < cutOffUntil.length && cutOffUntil[node] > queue.now();
+    }
+
+    private void grow(int node) {
+        if (node >= linkFreeAt.length) {
+            int size = Math.max(node + 1, 2 * linkFreeAt.length);
+            linkFreeAt = Arrays.copyOf(linkFreeAt, size);
+            cutOffUntil = Arrays.copyOf(cutOffUntil, size);
+        }
+    }
+
+    /** Sends {@code bytes} from one node to another; {@code deliver} runs at the receiver on arrival. */
+    void send(int from, int to, double bytes, Runnable deliver) {
+        grow(Math.max(from, to));
+        long now = queue.now();
+        long departure = Math.max(now, linkFreeAt[from]) + Math.round(bytes / bytesPerNano);
+        linkFreeAt[from] = departure;
+        long arrival = departure + latencyNanos;
+        long timeout = RETRANSMIT_NANOS;
+        while (loss && random.nextDouble() < LOSS_PROBABILITY) {
+            stats.fault(FaultKind.LOSS);
+            arrival += timeout;
+            timeout = Math.min(2 * timeout, 8 * RETRANSMIT_NANOS);
+        }
+        int pair = from << 16 | to; // a network of fewer than 65,536 nodes
+        long latest = lastArrival.getOrDefault(pair, Long.MIN_VALUE);
+        if (reordering) {
+            arrival += random.nextLong(REORDER_LATENCIES * latencyNanos + 1);
+            if (arrival < latest) {
+                stats.fault(FaultKind.REORDER);
+            }
+        } else {
+            arrival = Math.max(arrival, latest); // in order on each link
+        }
+        lastArrival.put(pair, Math.max(arrival, latest));
+        arrive(from, to, arrival - now, RETRANSMIT_NANOS, false, deliver);
+        if (duplication && random.nextDouble() < DUPLICATE_PROBABILITY) {
+            stats.fault(FaultKind.DUPLICATE);
+            arrive(from, to, arrival - now + 1 + random.nextLong(4 * latencyNanos), RETRANSMIT_NANOS, false, deliver);
+        }
+    }
+
+    /** A copy arrives after {@code delay}; a retransmitted one only if its sender lived to send it. */
+    private void arrive(int from, int to, long delay, long timeout, boolean resent, Runnable deliver) {
+        queue.after(delay, () -> {
+            if (!alive.test(to) || (resent && !alive.test(from))) {
+                return;
+            }
+            if (isCutOff(from) || isCutOff(to)) {
+                stats.partitionRetry();
+                arrive(from, to, timeout, Math.min(2 * timeout, 8 * RETRANSMIT_NANOS), true, deliver);
+                return;
+            }
+            deliver.run();
+        });
+    }
+}

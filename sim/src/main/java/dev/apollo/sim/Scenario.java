@@ -1,0 +1,40 @@
+package dev.apollo.sim;
+
+import dev.apollo.config.ApolloConfig;
+import dev.apollo.config.TrainConfig;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * One simulated run: the configuration (whose seed also seeds the simulator, so one number replays everything),
+ * the workers at the start, the faults to inject, and the devices and links the costs are modelled on.
+ */
+public record Scenario(ApolloConfig config, int workers, Set<FaultKind> faults, ClusterSpec cluster) {
+
+    public Scenario {
+        if (workers < config.cluster().minWorkers()) {
+            throw new IllegalArgumentException("a simulation needs at least apollo.cluster.min-workers ("
+                    + config.cluster().minWorkers() + ") workers to start, got " + workers);
+        }
+        faults = faults.isEmpty() ? EnumSet.noneOf(FaultKind.class) : EnumSet.copyOf(faults);
+        cluster = cluster.withWorkers(workers); // the devices the run starts on; joins add more of the same
+    }
+
+    /** {@code workers} A100s. */
+    public static Scenario of(ApolloConfig config, int workers, Set<FaultKind> faults) {
+        return new Scenario(config, workers, faults, ClusterSpec.of(workers, "a100"));
+    }
+
+    public long seed() {
+        return config.train().seed();
+    }
+
+    /** The same scenario under another seed (of the run and of the simulator alike), for sweeps. */
+    public Scenario withSeed(long seed) {
+        TrainConfig train = config.train();
+        ApolloConfig reseeded = new ApolloConfig(config.model(), config.stages(), config.sampler(), config.optimizer(),
+                config.schedule(), new TrainConfig(train.steps(), train.batchSize(), seed, train.evalEvery(),
+                        train.evalBatches(), train.checkpointEvery()), config.data(), config.runtime(), config.cluster());
+        return new Scenario(reseeded, workers, faults, cluster);
+    }
+}

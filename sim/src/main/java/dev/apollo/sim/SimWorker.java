@@ -1,0 +1,334 @@
+package dev.apollo.sim;
+
+import dev.apollo.protocol.CheckpointCompleted;
+import dev.apollo.protocol.Evaluate;
+import dev.apollo.protocol.EvaluationCompleted;
+import dev.apollo.protocol.ExpandWeights;
+import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.protocol.RunStep;
+import dev.apollo.protocol.Shard;
+import dev.apollo.protocol.StateRestored;
+import dev.apollo.protocol.StateSynced;
+import dev.apollo.protocol.StepCompleted;
+import dev.apollo.protocol.SyncState;
+import dev.apollo.protocol.WorkerJoined;
+import dev.apollo.protocol.WorkerLeaving;
+import dev.apollo.protocol.WriteCheckpoint;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A simulated worker process: a device that computes shards in the time the cost model says, takes part in the
+ * all-reduce ring of each step attempt, and keeps its replica's state as digests ({@link ReplicaStore}). It acts
+ * only on what reaches it over the network, and only for the newest coordinator incarnation and step attempt it
+ * has seen: a late or duplicated command changes nothing.
+ */
+final class SimWorker {
+
+    /** A step attempt: orders commands and ring chunks, newest coordinator incarnation first. */
+    record AttemptKey(long epoch, long step, int attempt) implements Comparable<AttemptKey> {
+        @Override
+        public int compareTo(AttemptKey other) {
+            int byEpoch = Long.compare(epoch, other.epoch);
+            if (byEpoch != 0) {
+                return byEpoch;
+            }
+            int byStep = Long.compare(step, other.step);
+            return byStep != 0 ? byStep : Integer.compare(attempt, other.attempt);
+        }
+    }
+
+    /** A ring chunk as the trace shows it. */
+    private record Chunk(long step, int attempt, int phase) {}
+
+    private record EarlyChunk(int phase, long[] values) {}
+
+    /** This worker's part in one step attempt. */
+    private final class Attempt implements RingAllReduce.Successor {
+        final AttemptKey key;
+        final RunStep step;
+        final Shard shard;
+        final long input;
+        final RingAllReduce ring;
+        final SimWorker successor;
+        boolean done;
+
+        Attempt(AttemptKey key, RunStep step, int position, long input) {
+            this.key = key;
+            this.step = step;
+            this.shard = step.shards().get(position);
+            this.input = input;
+            this.ring = new RingAllReduce(step.shards().size(), position);
+            this.successor = sim.worker(step.shards().get((position + 1) % step.shards().size()).workerId());
+        }
+
+        @Override
+        public void send(int phase, long[] values) {
+            if (successor != null) {
+                sim.send(SimWorker.this, successor, sim.cost().gradientBytes(step.weights()) / step.shards().size(),
+                        new Chunk(key.step(), key.attempt(), phase), () -> successor.onChunk(key, phase, values));
+            }
+        }
+    }
+
+    final String id;
+    /** The id's stem: a restarted process is the same machine under a new id. */
+    final String stem;
+    final int index;
+    private final Simulation sim;
+    private final ReplicaStore store = new ReplicaStore();
+    private final Map<AttemptKey, List<EarlyChunk>> early = new HashMap<>();
+    private boolean alive = true;
+    private boolean leaving;
+    private long epoch;
+    /** The incarnation that admitted this worker (gave it the state), and one whose restore is loading. */
+    private long admittedBy = -1;
+    private long restoringFor = -1;
+    private double slowdown = 1;
+    private Attempt attempt;
+
+    SimWorker(Simulation sim, String id, String stem, int index, long epoch) {
+        this.sim = sim;
+        this.id = id;
+        this.stem = stem;
+        this.index = index;
+        this.epoch = epoch;
+    }
+
+    boolean alive() {
+        return alive;
+    }
+
+    boolean leaving() {
+        return leaving;
+    }
+
+    Long digest(long step, int weights) {
+        return store.get(step, weights);
+    }
+
+    /** Announces itself to the coordinator incarnation it knows. */
+    void join() {
+        sim.toCoordinator(this, epoch, new WorkerJoined(id));
+    }
+
+    void leave() {
+        leaving = true;
+        sim.toCoordinator(this, epoch, new WorkerLeaving(id));
+    }
+
+    void crash() {
+        alive = false;
+    }
+
+    void slowDown(double factor) {
+        slowdown = factor;
+    }
+
+    /** Whether a command from coordinator incarnation {@code from} is to be acted on; adopts a newer one. */
+    private boolean current(long from) {
+        if (!alive || from < epoch) {
+            return false;
+        }
+        epoch = from;
+        return true;
+    }
+
+    private long nanos(double seconds) {
+        return Math.max(1, Math.round(seconds * slowdown * 1e9));
+    }
+
+    void onRunStep(long from, RunStep step) {
+        AttemptKey key = new AttemptKey(from, step.step(), step.attempt());
+        if (!current(from) || (attempt != null && key.compareTo(attempt.key) <= 0)) {
+            return;
+        }
+        int position = 0;
+        while (position < step.shards().size() && !step.shards().get(position).workerId().equals(id)) {
+            position++;
+        }
+        Long input = store.get(step.step(), step.weights());
+        if (position == step.shards().size() || input == null) {
+            return; // not an owner, or without the state before the step (the checker has said so)
+        }
+        Attempt started = new Attempt(key, step, position, input);
+        attempt = started;
+        early.keySet().removeIf(pending -> pending.compareTo(key) < 0);
+        long compute = nanos(sim.cost().computeSeconds(step.depth(), step.weights(), started.shard.rowCount()));
+        sim.queue().after(compute, () -> computed(started));
+    }
+
+    private void computed(Attempt computing) {
+        if (!alive || attempt != computing) {
+            return;
+        }
+        if (sim.trace().on()) {
+            sim.trace().add(TraceEntry.Kind.COMPUTE, id, "gradient of step " + computing.step.step() + " attempt "
+                    + computing.step.attempt() + " rows " + computing.shard.firstRow() + "+" + computing.shard.rowCount());
+        }
+        Shard shard = computing.shard;
+        computing.ring.contribute(SimData.gradient(sim.plan().seed(), computing.step.step(), shard.firstRow(),
+                shard.rowCount()), computing);
+        List<EarlyChunk> arrived = early.remove(computing.key);
+        if (arrived != null) {
+            arrived.forEach(chunk -> computing.ring.receive(chunk.phase(), chunk.values(), computing));
+        }
+        finishIfReduced(computing);
+    }
+
+    private void onChunk(AttemptKey key, int phase, long[] values) {
+        if (!alive) {
+            return;
+        }
+        if (attempt != null && key.equals(attempt.key)) {
+            attempt.ring.receive(phase, values, attempt);
+            finishIfReduced(attempt);
+        } else if (attempt == null || key.compareTo(attempt.key) > 0) {
+            early.computeIfAbsent(key, k -> new ArrayList<>()).add(new EarlyChunk(phase, values)); // its step is on the way
+        }
+    }
+
+    /** The ring is done: apply the update (a tentative one until the core records the step) and report. */
+    private void finishIfReduced(Attempt reducing) {
+        if (reducing.done || !reducing.ring.complete()) {
+            return;
+        }
+        reducing.done = true;
+        RunStep step = reducing.step;
+        long[] reduced = reducing.ring.result();
+        sim.checker().reduced(id, step, reduced);
+        long digest = ReplicaDigest.afterStep(reducing.input, step.step(), step.weights(), step.depth(), step.lr(),
+                reduced);
+        store.put(step.step() + 1, step.weights(), digest);
+        sim.checker().updated(id, step.step() + 1, step.weights(), digest, step);
+        Shard shard = reducing.shard;
+        sim.toCoordinator(this, reducing.key.epoch(), new StepCompleted(step.step(), step.attempt(), id,
+                shard.rowCount(), SimData.meanLoss(sim.plan().seed(), step.step(), shard.firstRow(), shard.rowCount()),
+                SimData.gradientNorm(reduced)));
+    }
+
+    void onEvaluate(long from, Evaluate evaluate) {
+        int weights = evaluate.stageDepthMap().size();
+        Long state = store.get(evaluate.stepsDone(), weights);
+        if (!current(from) || state == null) {
+            return;
+        }
+        sim.queue().after(nanos(sim.cost().evaluationSeconds(weights)), () -> {
+            if (alive) {
+                sim.toCoordinator(this, from, new EvaluationCompleted(evaluate.stepsDone(),
+                        ReplicaDigest.evaluationLoss(state, true), ReplicaDigest.evaluationLoss(state, false)));
+            }
+        });
+    }
+
+    void onWriteCheckpoint(long from, WriteCheckpoint checkpoint) {
+        RunSnapshot snapshot = checkpoint.snapshot();
+        Long state = store.get(snapshot.nextStep(), snapshot.weights());
+        if (!current(from) || state == null) {
+            return;
+        }
+        sim.queue().after(nanos(sim.cost().checkpointSeconds(snapshot.weights())), () -> {
+            if (alive) { // written whole or not at all
+                sim.storage().write(snapshot, state);
+                sim.checker().checkpointWritten(snapshot, state);
+                sim.toCoordinator(this, from, new CheckpointCompleted(snapshot.nextStep(),
+                        "sim://checkpoint/" + snapshot.nextStep(), ReplicaDigest.hex(state)));
+            }
+        });
+    }
+
+    /** The coordinator pulls the state to expand it. */
+    void onPull(long from, long round, ExpandWeights expansion) {
+        Long state = store.get(expansion.step(), expansion.fromWeights());
+        if (current(from) && state != null) {
+            sim.send(this, sim.coordinator(), sim.cost().stateBytes(expansion.fromWeights()), "state for " + expansion,
+                    () -> sim.coordinator().onPulled(from, round, state));
+        }
+    }
+
+    /** The coordinator pushes the expanded state. */
+    void onPush(long from, long round, ExpandWeights expansion, long expanded) {
+        if (!current(from)) {
+            return;
+        }
+        store.put(expansion.step(), expansion.toWeights(), expanded);
+        sim.checker().updated(id, expansion.step(), expansion.toWeights(), expanded, expansion);
+        sim.send(this, sim.coordinator(), Simulation.CONTROL_BYTES, "expanded " + expansion.step(),
+                () -> sim.coordinator().onPushed(from, round, id));
+    }
+
+    /** As the source of an admission: send the state of the boundary to each newcomer, directly. */
+    void onSync(long from, SyncState sync) {
+        Long state = store.get(sync.step(), sync.weights());
+        if (!current(from) || state == null) {
+            return;
+        }
+        for (String target : sync.targets()) {
+            SimWorker newcomer = sim.worker(target);
+            if (newcomer != null) {
+                sim.send(this, newcomer, sim.cost().stateBytes(sync.weights()), "state of step " + sync.step(),
+                        () -> newcomer.onStateCopy(from, sync.step(), sync.weights(), state));
+            }
+        }
+    }
+
+    private void onStateCopy(long from, long step, int weights, long state) {
+        if (!current(from)) {
+            return;
+        }
+        if (admittedBy != from) { // a worker is admitted once by each incarnation: a second copy is a duplicate
+            admittedBy = from;
+            store.clear();
+            store.put(step, weights, state);
+            sim.checker().updated(id, step, weights, state, "a copy from a member");
+        }
+        sim.toCoordinator(this, from, new StateSynced(step, id));
+    }
+
+    void onRestore(long from, RunSnapshot snapshot) {
+        CheckpointStorage.Checkpoint checkpoint = sim.storage().find(snapshot);
+        if (!current(from) || checkpoint == null || restoringFor == from) {
+            return;
+        }
+        if (admittedBy == from) { // a duplicate of the restore already done
+            sim.toCoordinator(this, from, new StateRestored(snapshot.nextStep(), id));
+            return;
+        }
+        restoringFor = from;
+        sim.queue().after(nanos(sim.cost().checkpointSeconds(snapshot.weights())), () -> {
+            if (alive && epoch == from) {
+                admittedBy = from;
+                restoringFor = -1;
+                store.clear();
+                attempt = null;
+                store.put(snapshot.nextStep(), snapshot.weights(), checkpoint.digest());
+                sim.checker().updated(id, snapshot.nextStep(), snapshot.weights(), checkpoint.digest(), snapshot);
+                sim.toCoordinator(this, from, new StateRestored(snapshot.nextStep(), id));
+            }
+        });
+    }
+
+    /** Released after asking to leave: the process exits. */
+    void onRelease(long from) {
+        if (current(from)) {
+            alive = false;
+        }
+    }
+
+    /** A new coordinator incarnation is up: join it, or just go if this worker was leaving anyway. */
+    void onCoordinatorRestarted(long newEpoch) {
+        if (!current(newEpoch)) {
+            return;
+        }
+        if (leaving) {
+            alive = false;
+            return;
+        }
+        attempt = null;
+        early.clear();
+        store.clear(); // the new incarnation gives it the state it resumes from
+        join();
+    }
+}

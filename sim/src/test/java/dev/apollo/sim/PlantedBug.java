@@ -1,0 +1,110 @@
+package dev.apollo.sim;
+
+import dev.apollo.coordinator.apollo.StageSchedule;
+import dev.apollo.coordinator.core.CoordinatorCore;
+import dev.apollo.coordinator.core.RunPlan;
+import dev.apollo.protocol.CoreCommand;
+import dev.apollo.protocol.CoreEvent;
+import dev.apollo.protocol.RunStep;
+import dev.apollo.protocol.Shard;
+import dev.apollo.protocol.StepCompleted;
+import dev.apollo.sim.Violation.Invariant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Deliberately broken coordinators: the production core behind a wrapper (or given a mis-resolved plan) that
+ * breaks one promise, for the sweep to catch. Nothing of this is in the production core.
+ */
+enum PlantedBug {
+
+    /** From step 5 on, the first step split over two or more workers gives the second one a row of the first too. */
+    SHARD_COUNTED_TWICE(Invariant.GRADIENT) {
+        @Override
+        CoreFactory cores() {
+            return (plan, from) -> {
+                CoordinatorCore core = new CoordinatorCore(plan, from);
+                boolean[] planted = {false};
+                return event -> {
+                    List<CoreCommand> commands = new ArrayList<>(core.on(event));
+                    for (int i = 0; i < commands.size(); i++) {
+                        if (!planted[0] && commands.get(i) instanceof RunStep step && step.step() >= 5
+                                && step.shards().size() > 1) {
+                            planted[0] = true;
+                            commands.set(i, overlapping(step));
+                        }
+                    }
+                    return commands;
+                };
+            };
+        }
+    },
+
+    /** Stage boundaries resolved one step late, as an off-by-one in the schedule would. */
+    EXPANSION_ONE_STEP_LATE(Invariant.EXPANSION) {
+        @Override
+        CoreFactory cores() {
+            return (plan, from) -> new CoordinatorCore(late(plan), from)::on;
+        }
+    },
+
+    /** Step 5 is counted done (its replies made up, with the right losses) but never sent to the workers. */
+    LOST_STEP(Invariant.STEP_ORDER) {
+        @Override
+        CoreFactory cores() {
+            return (plan, from) -> {
+                CoordinatorCore core = new CoordinatorCore(plan, from);
+                boolean[] lost = {false};
+                return new CoreFactory.Core() {
+                    @Override
+                    public List<CoreCommand> on(CoreEvent event) {
+                        List<CoreCommand> out = new ArrayList<>();
+                        for (CoreCommand command : core.on(event)) {
+                            if (!lost[0] && command instanceof RunStep step && step.step() == 5) {
+                                lost[0] = true;
+                                for (Shard shard : step.shards()) {
+                                    out.addAll(on(new StepCompleted(5, step.attempt(), shard.workerId(),
+                                            shard.rowCount(), SimData.meanLoss(plan.seed(), 5, shard.firstRow(),
+                                                    shard.rowCount()), 1.0)));
+                                }
+                            } else {
+                                out.add(command);
+                            }
+                        }
+                        return out;
+                    }
+                };
+            };
+        }
+    };
+
+    /** The invariant that must catch it (others may too). */
+    final Invariant caughtBy;
+
+    PlantedBug(Invariant caughtBy) {
+        this.caughtBy = caughtBy;
+    }
+
+    abstract CoreFactory cores();
+
+    private static RunStep overlapping(RunStep step) {
+        List<Shard> shards = new ArrayList<>(step.shards());
+        Shard second = shards.get(1);
+        shards.set(1, new Shard(second.workerId(), second.firstRow() - 1, second.rowCount() + 1));
+        return new RunStep(step.step(), step.attempt(), step.stage(), step.weights(), step.depth(), step.layerMap(),
+                step.lr(), shards);
+    }
+
+    private static RunPlan late(RunPlan plan) {
+        StageSchedule stages = plan.stages();
+        int[] layers = new int[stages.stageCount()];
+        long[] starts = new long[stages.stageCount()];
+        for (int stage = 0; stage < layers.length; stage++) {
+            layers[stage] = stages.weights(stage);
+            starts[stage] = stage == 0 ? 0 : stages.startStep(stage) + 1;
+        }
+        return new RunPlan(plan.totalSteps(), plan.seed(), plan.totalLayers(), plan.batchSize(), plan.tokensPerStep(),
+                new StageSchedule(layers, starts, plan.totalSteps()), plan.sampler(), plan.sharing(), plan.expansion(),
+                plan.learningRate(), plan.flops(), plan.evalEvery(), plan.checkpointEvery(), plan.minWorkers());
+    }
+}

@@ -28,9 +28,12 @@ final class AccelReport {
         this.scratch = results.stream().filter(r -> r.method() == AccelMethod.SCRATCH).findFirst().orElse(null);
     }
 
-    /** The saving in FLOPs of {@code result} against scratch, or empty: no scratch run, or never reached. */
+    /**
+     * The saving in FLOPs of {@code result} against scratch, or empty: no scratch run, scratch itself (its own noisy
+     * curve may touch its final loss earlier), or never reached.
+     */
     OptionalDouble flopsSaving(AccelResult result) {
-        if (scratch == null) {
+        if (scratch == null || result == scratch) {
             return OptionalDouble.empty();
         }
         OptionalDouble reached = result.flopsToReach(scratch.finalLoss());
@@ -38,7 +41,7 @@ final class AccelReport {
     }
 
     OptionalDouble wallSaving(AccelResult result) {
-        if (scratch == null) {
+        if (scratch == null || result == scratch) {
             return OptionalDouble.empty();
         }
         OptionalDouble reached = result.secondsToReach(scratch.finalLoss());
@@ -52,7 +55,7 @@ final class AccelReport {
             csv.append(String.format(Locale.ROOT, "%s,%d,%.6f,%.6e,%s,%s,%.3f,%s%n", r.method().id(),
                     r.steps().size(), r.finalLoss(), r.totalFlops(),
                     scratch == null ? "" : String.format(Locale.ROOT, "%.4f", r.totalFlops() / scratch.totalFlops()),
-                    text(flopsSaving(r)), r.trainSeconds(), text(wallSaving(r))));
+                    r == scratch ? "" : text(flopsSaving(r)), r.trainSeconds(), r == scratch ? "" : text(wallSaving(r))));
         }
         Files.writeString(dir.resolve(RESULTS_CSV), csv, StandardCharsets.UTF_8);
     }
@@ -72,7 +75,8 @@ final class AccelReport {
             md.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.3e | %s | %s | %.0f | %s |%n", r.method().id(),
                     r.method().description(), r.finalLoss(), r.totalFlops(),
                     scratch == null ? "-" : String.format(Locale.ROOT, "%.3f", r.totalFlops() / scratch.totalFlops()),
-                    percent(flopsSaving(r)), r.trainSeconds(), percent(wallSaving(r))));
+                    r == scratch ? "-" : percent(flopsSaving(r)), r.trainSeconds(),
+                    r == scratch ? "-" : percent(wallSaving(r))));
         }
         md.append("\nSaving = 1 - (FLOPs or training seconds at which a method first reaches scratch's final validation ")
                 .append("loss, interpolated between evaluations) / scratch's total. \"none\": never reached within its ")
@@ -130,6 +134,7 @@ final class AccelReport {
         Files.writeString(dir.resolve(REPORT_MD), md, StandardCharsets.UTF_8);
     }
 
+    /** The CSV and RESULT spelling of a saving: a fraction, or "none" where it was never reached. */
     static String text(OptionalDouble value) {
         return value.isPresent() ? String.format(Locale.ROOT, "%.4f", value.getAsDouble()) : "none";
     }

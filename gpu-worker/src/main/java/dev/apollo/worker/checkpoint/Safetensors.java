@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * The safetensors format (an 8-byte little-endian header length, a JSON header of name to dtype, shape and byte
  * offsets, then the raw little-endian data), streamed through one reusable buffer so files past 2 GiB work.
- * Only F32 tensors are written and read: everything the trainer stores is fp32.
+ * Only F32 tensors are written and read: everything the trainer stores is fp32. Files carry the metadata
+ * {@code {"format": "pt"}} that Hugging Face {@code transformers} expects, so exports are written here too.
  */
 public final class Safetensors {
 
@@ -32,6 +33,7 @@ public final class Safetensors {
     /** Writes {@code tensors} in order and forces the file to disk before returning. */
     public static void write(Path file, List<NamedTensor> tensors) throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
+        header.put("__metadata__", Map.of("format", "pt")); // transformers refuses files without it
         long offset = 0;
         for (NamedTensor tensor : tensors) {
             long bytes = (long) tensor.values().length * Float.BYTES;

@@ -1,5 +1,6 @@
 package dev.apollo.worker.export;
 
+import dev.apollo.worker.checkpoint.Safetensors;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -57,7 +58,7 @@ public final class HfExport {
         deleteTree(temporary); // left by an export that was killed mid-write
         try {
             Files.createDirectory(temporary);
-            HfSafetensorsWriter.write(temporary.resolve(MODEL_FILE), tensors);
+            Safetensors.write(temporary.resolve(MODEL_FILE), tensors);
             writeJson(temporary.resolve(CONFIG_FILE), layout.config(shape, depth));
             writeJson(temporary.resolve(TOKENIZER_FILE), ByteTokenizerFiles.tokenizer(shape.objective()));
             writeJson(temporary.resolve(TOKENIZER_CONFIG_FILE), ByteTokenizerFiles.tokenizerConfig(shape));

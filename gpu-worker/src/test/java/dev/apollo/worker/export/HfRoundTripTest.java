@@ -126,11 +126,11 @@ class HfRoundTripTest {
             withTokenTypes.add(new NamedTensor(tensor.name(), tensor.shape(), values));
         }
         Files.delete(weights);
-        HfSafetensorsWriter.write(weights, withTokenTypes);
+        Safetensors.write(weights, withTokenTypes);
         assertRefused(folder, config, 4, "not all zeros");
         tensors.add(new NamedTensor("cls.predictions.decoder.weight", new long[] {1}, new float[] {1f}));
         Files.delete(weights);
-        HfSafetensorsWriter.write(weights, tensors);
+        Safetensors.write(weights, tensors);
         assertRefused(folder, config, 4, "cls.predictions.decoder.weight");
     }
 

@@ -45,7 +45,10 @@ final class Layers {
         NDArray qkv = linear(x, block.qkvWeight(), block.qkvBias())
                 .reshape(batch, time, 3, heads, headDim)
                 .transpose(2, 0, 3, 1, 4); // [3, B, H, T, hd]
-        NDArray q = qkv.get(0).mul(1.0 / Math.sqrt(headDim));
+        // A tensor in the step's scope, not a Java number: DJL's mul(Number) frees its scalar right after the op,
+        // but autograd keeps it for the backward pass, which then reads freed memory once a collection has run.
+        NDArray queryScale = x.getManager().create((float) (1.0 / Math.sqrt(headDim)));
+        NDArray q = qkv.get(0).mul(queryScale);
         NDArray k = qkv.get(1);
         NDArray v = qkv.get(2);
         NDArray scores = q.matMul(k.swapAxes(2, 3)); // [B, H, T, T]

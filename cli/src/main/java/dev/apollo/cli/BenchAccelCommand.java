@@ -32,7 +32,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class BenchAccelCommand implements Callable<Integer> {
 
     /** The tiny preset's budget: scratch, StackBERT and Apollo together take about 40 minutes on 2 cores. */
-    private static final long DEFAULT_STEPS = 4000;
+    private static final long DEFAULT_STEPS = 3000;
     private static final long QUICK_STEPS = 24;
 
     @Mixin

@@ -203,6 +203,7 @@ public final class ConfigLoader {
                 new ScheduleConfig(
                         in.number("schedule.warmup-fraction"),
                         in.enumValue("schedule.decay", DecayKind.class),
+                        in.number("schedule.decay-fraction"),
                         in.number("schedule.min-lr-ratio"),
                         in.integer("schedule.rewarmup-steps")),
                 new TrainConfig(

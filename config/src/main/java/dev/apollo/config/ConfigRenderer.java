@@ -52,6 +52,7 @@ final class ConfigRenderer {
         out.section("schedule")
                 .entry("warmup-fraction", schedule.warmupFraction())
                 .entry("decay", schedule.decay())
+                .entry("decay-fraction", schedule.decayFraction())
                 .entry("min-lr-ratio", schedule.minLrRatio())
                 .entry("rewarmup-steps", schedule.rewarmupSteps());
         TrainConfig train = config.train();

@@ -106,6 +106,11 @@ final class ConfigValidator {
     private void schedule(ScheduleConfig schedule) {
         require(schedule.warmupFraction() >= 0 && schedule.warmupFraction() < 1, "schedule.warmup-fraction",
                 "must be in [0, 1)");
+        require(schedule.decayFraction() > 0 && schedule.decayFraction() <= 1, "schedule.decay-fraction",
+                "must be in (0, 1]");
+        require(schedule.decay() != DecayKind.WSD || schedule.warmupFraction() + schedule.decayFraction() <= 1,
+                "schedule.decay-fraction", "with decay = wsd, warmup-fraction + decay-fraction must be <= 1 (got "
+                        + schedule.warmupFraction() + " + " + schedule.decayFraction() + ")");
         require(schedule.minLrRatio() >= 0 && schedule.minLrRatio() <= 1, "schedule.min-lr-ratio",
                 "must be in [0, 1]");
         require(schedule.rewarmupSteps() >= 0, "schedule.rewarmup-steps", "must be >= 0 (0 = no re-warmup)");

@@ -4,5 +4,7 @@ package dev.apollo.config;
 public enum DecayKind {
     COSINE,
     LINEAR,
-    CONSTANT
+    CONSTANT,
+    /** Warmup-stable-decay: the peak rate until the last {@code decay-fraction} of the run, then linear down. */
+    WSD
 }

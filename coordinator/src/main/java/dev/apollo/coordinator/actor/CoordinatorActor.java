@@ -160,12 +160,16 @@ public final class CoordinatorActor extends AbstractBehavior<CoordinatorMessage>
     }
 
     private Behavior<CoordinatorMessage> executeAll(List<CoreCommand> commands) {
+        // The next step goes out before this one is recorded: the workers compute while the listener writes.
         for (CoreCommand command : commands) {
             if (command instanceof RunStep step) {
                 for (Shard shard : step.shards()) {
                     workers.get(shard.workerId()).tell(step);
                 }
-            } else if (command instanceof Evaluate evaluate) {
+            }
+        }
+        for (CoreCommand command : commands) { // every command but RunStep, in the core's order
+            if (command instanceof Evaluate evaluate) {
                 firstWorker().tell(evaluate);
             } else if (command instanceof ExpandWeights expand) {
                 expansionInFlight = expand;

@@ -76,9 +76,9 @@ public record RunPlan(
 
     private static LearningRateSchedule learningRate(ApolloConfig config, StageSchedule stages) {
         var schedule = config.schedule();
-        return LearningRateSchedule.withWarmupFraction(config.optimizer().lr(), config.train().steps(),
+        return LearningRateSchedule.fromFractions(config.optimizer().lr(), config.train().steps(),
                 schedule.warmupFraction(), LearningRateSchedule.Decay.named(schedule.decay().name()),
-                schedule.minLrRatio(), schedule.rewarmupSteps(), stages.expansionSteps());
+                schedule.decayFraction(), schedule.minLrRatio(), schedule.rewarmupSteps(), stages.expansionSteps());
     }
 
     private static long[] whole(List<Double> values) {

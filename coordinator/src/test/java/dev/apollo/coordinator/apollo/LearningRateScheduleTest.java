@@ -13,7 +13,7 @@ class LearningRateScheduleTest {
 
     /** The PyTorch reference: lr 1e-3, 1200 steps, 5% warmup (60 steps), cosine to 0.1x. */
     private static LearningRateSchedule reference(Decay decay) {
-        return LearningRateSchedule.withWarmupFraction(1e-3, 1200, 0.05, decay, 0.1, 0, NO_EXPANSIONS);
+        return LearningRateSchedule.fromFractions(1e-3, 1200, 0.05, decay, 0.2, 0.1, 0, NO_EXPANSIONS);
     }
 
     @Test
@@ -54,8 +54,19 @@ class LearningRateScheduleTest {
     }
 
     @Test
+    void wsdHoldsThePeakThenDecaysLinearlyOverTheLastFifth() {
+        LearningRateSchedule lr = reference(Decay.WSD); // decay over the last 240 of 1200 steps, from step 960
+        assertEquals(1e-3 / 60, lr.at(0), EXACT);
+        assertEquals(1e-3, lr.at(60), EXACT);
+        assertEquals(1e-3, lr.at(959), EXACT);
+        assertEquals(1e-3, lr.at(960), EXACT); // decay progress 0
+        assertEquals(1e-3 * (0.1 + 0.9 * 0.5), lr.at(1080), EXACT);
+        assertEquals(1e-3 * (0.1 + 0.9 / 240), lr.at(1199), EXACT);
+    }
+
+    @Test
     void noWarmupStartsAtThePeak() {
-        LearningRateSchedule lr = new LearningRateSchedule(1e-3, 100, 0, Decay.LINEAR, 0.0, 0, NO_EXPANSIONS);
+        LearningRateSchedule lr = new LearningRateSchedule(1e-3, 100, 0, Decay.LINEAR, 1, 0.0, 0, NO_EXPANSIONS);
         assertEquals(1e-3, lr.at(0), EXACT);
         assertEquals(1e-3 * 0.5, lr.at(50), EXACT);
         assertEquals(1e-3 * 0.01, lr.at(99), EXACT);
@@ -64,7 +75,7 @@ class LearningRateScheduleTest {
     @Test
     void rewarmupRampsAfterEachExpansion() {
         LearningRateSchedule plain = reference(Decay.COSINE);
-        LearningRateSchedule lr = LearningRateSchedule.withWarmupFraction(1e-3, 1200, 0.05, Decay.COSINE, 0.1, 10,
+        LearningRateSchedule lr = LearningRateSchedule.fromFractions(1e-3, 1200, 0.05, Decay.COSINE, 0.2, 0.1, 10,
                 new long[] {60, 120, 300});
         assertEquals(plain.at(59), lr.at(59), EXACT); // before the first expansion
         assertEquals(plain.at(60) * 1 / 10, lr.at(60), EXACT);
@@ -80,6 +91,7 @@ class LearningRateScheduleTest {
         assertEquals(Decay.COSINE, Decay.named("Cosine"));
         assertEquals(Decay.LINEAR, Decay.named("linear"));
         assertEquals(Decay.CONSTANT, Decay.named("CONSTANT"));
+        assertEquals(Decay.WSD, Decay.named("wsd"));
         assertThrows(IllegalArgumentException.class, () -> Decay.named("step"));
     }
 
@@ -89,16 +101,18 @@ class LearningRateScheduleTest {
         assertThrows(IllegalArgumentException.class, () -> lr.at(-1));
         assertThrows(IllegalArgumentException.class, () -> lr.at(1200));
         assertThrows(IllegalArgumentException.class,
-                () -> new LearningRateSchedule(0, 100, 0, Decay.COSINE, 0.1, 0, NO_EXPANSIONS));
+                () -> new LearningRateSchedule(0, 100, 0, Decay.COSINE, 1, 0.1, 0, NO_EXPANSIONS));
         assertThrows(IllegalArgumentException.class,
-                () -> new LearningRateSchedule(1e-3, 100, 101, Decay.COSINE, 0.1, 0, NO_EXPANSIONS));
+                () -> new LearningRateSchedule(1e-3, 100, 101, Decay.COSINE, 1, 0.1, 0, NO_EXPANSIONS));
         assertThrows(IllegalArgumentException.class,
-                () -> new LearningRateSchedule(1e-3, 100, 5, Decay.COSINE, 1.5, 0, NO_EXPANSIONS));
+                () -> new LearningRateSchedule(1e-3, 100, 5, Decay.COSINE, 1, 1.5, 0, NO_EXPANSIONS));
         assertThrows(IllegalArgumentException.class,
-                () -> new LearningRateSchedule(1e-3, 100, 5, Decay.COSINE, 0.1, -1, NO_EXPANSIONS));
+                () -> new LearningRateSchedule(1e-3, 100, 5, Decay.COSINE, 1, 0.1, -1, NO_EXPANSIONS));
         assertThrows(IllegalArgumentException.class,
-                () -> new LearningRateSchedule(1e-3, 100, 5, Decay.COSINE, 0.1, 5, new long[] {50, 20}));
+                () -> new LearningRateSchedule(1e-3, 100, 5, Decay.COSINE, 1, 0.1, 5, new long[] {50, 20}));
         assertThrows(IllegalArgumentException.class,
-                () -> new LearningRateSchedule(1e-3, 100, 5, Decay.COSINE, 0.1, 5, new long[] {0}));
+                () -> new LearningRateSchedule(1e-3, 100, 5, Decay.COSINE, 1, 0.1, 5, new long[] {0}));
+        assertThrows(IllegalArgumentException.class, // the decay would start inside the warmup
+                () -> new LearningRateSchedule(1e-3, 100, 5, Decay.WSD, 96, 0.1, 0, NO_EXPANSIONS));
     }
 }

@@ -13,16 +13,15 @@ import dev.apollo.protocol.RecordValidation;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.StepRecord;
 import dev.apollo.worker.data.BatchSource;
+import dev.apollo.worker.io.DirectoryTree;
 import dev.apollo.worker.train.Replica;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -174,11 +173,7 @@ final class BenchStepCommand implements Callable<Integer> {
             double seconds = (stepNanos[warmupSteps + timedSteps] - stepNanos[warmupSteps]) / 1e9;
             return timedSteps * config.tokensPerStep() / seconds;
         } finally {
-            try (Stream<Path> walk = Files.walk(scratch)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
+            DirectoryTree.delete(scratch);
         }
     }
 

@@ -6,6 +6,7 @@ import com.google.gson.JsonParseException;
 import dev.apollo.protocol.NamedTensor;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.TensorState;
+import dev.apollo.worker.io.DirectoryTree;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -54,7 +55,7 @@ public final class CheckpointStore {
         Files.createDirectories(directory);
         String name = String.format("step-%08d", snapshot.nextStep());
         Path temporary = directory.resolve(name + ".tmp");
-        deleteTree(temporary); // left by a crash mid-write: never a whole checkpoint
+        DirectoryTree.delete(temporary); // left by a crash mid-write: never a whole checkpoint
         Files.createDirectory(temporary);
         List<NamedTensor> parameters = new ArrayList<>();
         List<NamedTensor> moments = new ArrayList<>();
@@ -186,14 +187,4 @@ public final class CheckpointStore {
         }
     }
 
-    private static void deleteTree(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

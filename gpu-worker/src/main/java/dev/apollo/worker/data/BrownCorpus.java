@@ -1,5 +1,6 @@
 package dev.apollo.worker.data;
 
+import dev.apollo.worker.io.DirectoryTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +8,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -162,8 +162,8 @@ public final class BrownCorpus {
 
     /** Best effort: a leftover download directory only wastes space in the cache. */
     private static void deleteQuietly(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        try {
+            DirectoryTree.delete(root);
         } catch (IOException | UncheckedIOException e) {
             // nothing to do: see above
         }

@@ -1,6 +1,5 @@
 package dev.apollo.worker.export;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.apollo.config.ModelConfig;
 import dev.apollo.worker.data.ByteTokenizer;
@@ -81,11 +80,7 @@ final class BertLayout implements HfLayout {
 
     @Override
     public JsonObject config(ModelConfig shape, int depth) {
-        JsonObject config = new JsonObject();
-        JsonArray architectures = new JsonArray();
-        architectures.add(architecture());
-        config.add("architectures", architectures);
-        config.addProperty("model_type", modelType());
+        JsonObject config = configHeader();
         config.addProperty("vocab_size", shape.vocabSize());
         config.addProperty("hidden_size", shape.dModel());
         config.addProperty("num_hidden_layers", depth);

@@ -1,6 +1,5 @@
 package dev.apollo.worker.export;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import dev.apollo.config.ModelConfig;
@@ -66,11 +65,7 @@ final class Gpt2Layout implements HfLayout {
 
     @Override
     public JsonObject config(ModelConfig shape, int depth) {
-        JsonObject config = new JsonObject();
-        JsonArray architectures = new JsonArray();
-        architectures.add(architecture());
-        config.add("architectures", architectures);
-        config.addProperty("model_type", modelType());
+        JsonObject config = configHeader();
         config.addProperty("vocab_size", shape.vocabSize());
         config.addProperty("n_positions", shape.seqLen());
         config.addProperty("n_ctx", shape.seqLen()); // read by transformers versions before n_positions existed

@@ -9,16 +9,15 @@ import com.google.gson.JsonObject;
 import dev.apollo.config.ModelConfig;
 import dev.apollo.config.Objective;
 import dev.apollo.protocol.NamedTensor;
+import dev.apollo.worker.io.DirectoryTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Writes a checkpoint's model as a folder Hugging Face {@code transformers} loads with {@code from_pretrained} and
@@ -55,7 +54,7 @@ public final class HfExport {
         Path target = out.toAbsolutePath().normalize();
         Path temporary = target.resolveSibling("." + target.getFileName() + ".export-tmp");
         Files.createDirectories(target.getParent());
-        deleteTree(temporary); // left by an export that was killed mid-write
+        DirectoryTree.delete(temporary); // left by an export that was killed mid-write
         try {
             Files.createDirectory(temporary);
             Safetensors.write(temporary.resolve(MODEL_FILE), tensors);
@@ -68,7 +67,7 @@ public final class HfExport {
             }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
-            deleteTree(temporary);
+            DirectoryTree.delete(temporary);
             throw e;
         }
         return new Written(layout.architecture(), tensors.size(), Files.size(target.resolve(MODEL_FILE)));
@@ -98,14 +97,4 @@ public final class HfExport {
         Files.writeString(file, JSON.toJson(json) + "\n", StandardCharsets.UTF_8);
     }
 
-    private static void deleteTree(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

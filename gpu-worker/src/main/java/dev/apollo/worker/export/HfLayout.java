@@ -1,5 +1,6 @@
 package dev.apollo.worker.export;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.apollo.config.ModelConfig;
@@ -37,6 +38,16 @@ interface HfLayout {
 
     /** config.json of the model at {@code depth}. */
     JsonObject config(ModelConfig shape, int depth);
+
+    /** The start every config.json shares: the architecture to build and the model type. */
+    default JsonObject configHeader() {
+        JsonObject config = new JsonObject();
+        JsonArray architectures = new JsonArray();
+        architectures.add(architecture());
+        config.add("architectures", architectures);
+        config.addProperty("model_type", modelType());
+        return config;
+    }
 
     /**
      * The depth of the model {@code found} (a config.json) describes, after checking that it is this architecture

@@ -13,7 +13,8 @@ import java.util.OptionalDouble;
  * Writes {@code results.csv} and {@code report.md} for an acceleration run: a table like the paper's Table 3, a
  * ranking like its Figures 6 and 7, the expansions (Tables 2 and 3), losses at equal FLOPs, the plots, and the exact
  * command and configuration. Savings are 1 - (FLOPs, or training seconds, at which a method first reaches
- * scratch's final validation loss) / scratch's total; "none" where a method never reaches it.
+ * scratch's final validation loss) / scratch's total; "none" where a method never reaches it, "n/a" for every
+ * method when scratch never left the unigram plateau (its final loss is then no target worth reaching).
  */
 final class AccelReport {
 
@@ -22,18 +23,26 @@ final class AccelReport {
 
     private final List<AccelResult> results;
     private final AccelResult scratch;
+    private final double unigramEntropy;
 
-    AccelReport(List<AccelResult> results) {
+    /** {@code unigramEntropy}: the validation loss of token frequencies alone ({@link UnigramBaseline}). */
+    AccelReport(List<AccelResult> results, double unigramEntropy) {
         this.results = results;
         this.scratch = results.stream().filter(r -> r.method() == AccelMethod.SCRATCH).findFirst().orElse(null);
+        this.unigramEntropy = unigramEntropy;
+    }
+
+    /** Scratch ran and never learned more than token frequencies: there is no meaningful target. */
+    boolean scratchOnPlateau() {
+        return scratch != null && UnigramBaseline.onPlateau(scratch.finalLoss(), unigramEntropy);
     }
 
     /**
      * The saving in FLOPs of {@code result} against scratch, or empty: no scratch run, scratch itself (its own noisy
-     * curve may touch its final loss earlier), or never reached.
+     * curve may touch its final loss earlier), scratch on the plateau, or never reached.
      */
     OptionalDouble flopsSaving(AccelResult result) {
-        if (scratch == null || result == scratch) {
+        if (scratch == null || result == scratch || scratchOnPlateau()) {
             return OptionalDouble.empty();
         }
         OptionalDouble reached = result.flopsToReach(scratch.finalLoss());
@@ -41,7 +50,7 @@ final class AccelReport {
     }
 
     OptionalDouble wallSaving(AccelResult result) {
-        if (scratch == null || result == scratch) {
+        if (scratch == null || result == scratch || scratchOnPlateau()) {
             return OptionalDouble.empty();
         }
         OptionalDouble reached = result.secondsToReach(scratch.finalLoss());
@@ -67,6 +76,14 @@ final class AccelReport {
             md.append(String.format(Locale.ROOT, "Target: scratch's final validation loss, %.4f nats/byte at the full "
                     + "depth, after %.3e FLOPs and %.0f training seconds.%n%n", scratch.finalLoss(), scratch.totalFlops(),
                     scratch.trainSeconds()));
+        }
+        md.append(String.format(Locale.ROOT, "Unigram baseline (the loss of token frequencies alone on the validation "
+                + "targets): %.4f.%n%n", unigramEntropy));
+        if (scratchOnPlateau()) {
+            md.append(String.format(Locale.ROOT, "**Scratch never left the unigram plateau** (final loss %.4f, not below "
+                    + "%.0f%% of %.4f): it learned token frequencies only, so no saving is measured against it (n/a). "
+                    + "Tune the learning rate or warmup until scratch learns, then compare.%n%n", scratch.finalLoss(),
+                    100 * UnigramBaseline.PLATEAU_SHARE, unigramEntropy));
         }
         md.append("## Results (as the paper's Table 3)\n\n");
         md.append("| method | what | final val loss | FLOPs | FLOPs / scratch | FLOPs saving | train s | wall saving |\n");
@@ -134,12 +151,16 @@ final class AccelReport {
         Files.writeString(dir.resolve(REPORT_MD), md, StandardCharsets.UTF_8);
     }
 
-    /** The CSV and RESULT spelling of a saving: a fraction, or "none" where it was never reached. */
-    static String text(OptionalDouble value) {
-        return value.isPresent() ? String.format(Locale.ROOT, "%.4f", value.getAsDouble()) : "none";
+    /** The CSV and RESULT spelling of a saving: a fraction, "none" where never reached, "n/a" without a target. */
+    String text(OptionalDouble value) {
+        return value.isPresent() ? String.format(Locale.ROOT, "%.4f", value.getAsDouble()) : missing();
     }
 
-    private static String percent(OptionalDouble value) {
-        return value.isPresent() ? String.format(Locale.ROOT, "%.1f%%", 100 * value.getAsDouble()) : "none";
+    private String percent(OptionalDouble value) {
+        return value.isPresent() ? String.format(Locale.ROOT, "%.1f%%", 100 * value.getAsDouble()) : missing();
+    }
+
+    private String missing() {
+        return scratchOnPlateau() ? "n/a" : "none";
     }
 }

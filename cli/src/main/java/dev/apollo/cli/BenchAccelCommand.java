@@ -88,7 +88,8 @@ final class BenchAccelCommand implements Callable<Integer> {
             results.add(runMethod(chosen.get(i), configs.get(i), data, dir.resolve(chosen.get(i).id())));
         }
 
-        AccelReport report = new AccelReport(results);
+        double unigram = UnigramBaseline.entropy(data, base.train().batchSize(), base.train().evalBatches());
+        AccelReport report = new AccelReport(results, unigram);
         report.writeCsv(dir);
         AccelPlots.lossCurves(results, dir);
         List<String> histograms = AccelPlots.depthHistograms(results, dir);
@@ -102,11 +103,12 @@ final class BenchAccelCommand implements Callable<Integer> {
         for (AccelResult r : headlineFirst) {
             String key = r.method().id().replace('-', '_');
             if (r.method() != AccelMethod.SCRATCH) {
-                result.put(key + "_flops_saving", AccelReport.text(report.flopsSaving(r)));
-                result.put(key + "_wall_saving", AccelReport.text(report.wallSaving(r)));
+                result.put(key + "_flops_saving", report.text(report.flopsSaving(r)));
+                result.put(key + "_wall_saving", report.text(report.wallSaving(r)));
             }
             result.put(key + "_final_val", r.finalLoss());
         }
+        result.put("unigram_loss", unigram).put("scratch_on_plateau", report.scratchOnPlateau());
         System.out.println("report: " + dir.resolve(AccelReport.REPORT_MD));
         result.emit(System.out, json);
         return 0;

@@ -1,6 +1,7 @@
 package dev.apollo.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apollo.protocol.StepRecord;
@@ -24,7 +25,7 @@ class AccelResultTest {
         AccelResult scratch = result(AccelMethod.SCRATCH, 4.0, 3.0, 2.0, 1.5);
         AccelResult apollo = result(AccelMethod.APOLLO, 3.5, 2.5, 1.0, 0.9);
         AccelResult never = result(AccelMethod.STACKBERT, 3.9, 3.8, 3.7, 3.6);
-        AccelReport report = new AccelReport(List.of(scratch, apollo, never));
+        AccelReport report = new AccelReport(List.of(scratch, apollo, never), 3.0);
 
         // apollo crosses 1.5 halfway between 200 FLOPs (2.5) and 300 FLOPs (1.0): at 200 + 100 * (1.0 / 1.5)
         double flops = 200 + 100 * (2.5 - 1.5) / (2.5 - 1.0);
@@ -34,5 +35,23 @@ class AccelResultTest {
         assertTrue(report.flopsSaving(never).isEmpty());
         assertTrue(report.flopsSaving(scratch).isEmpty(), "scratch is the baseline, not a method with a saving");
         assertEquals(2.5, apollo.lossAtFlops(250).getAsDouble() + 0.75, 1e-9);
+        assertFalse(report.scratchOnPlateau());
+        assertEquals("none", report.text(report.flopsSaving(never)));
+    }
+
+    @Test
+    void noSavingIsMeasuredAgainstAScratchRunThatNeverLeftTheUnigramPlateau() {
+        AccelResult scratch = result(AccelMethod.SCRATCH, 3.05, 3.0, 2.99, 2.98);
+        AccelResult stackbert = result(AccelMethod.STACKBERT, 3.05, 2.95, 2.9, 2.85);
+        AccelReport flat = new AccelReport(List.of(scratch, stackbert), 3.04);
+        assertTrue(flat.scratchOnPlateau(), "2.98 is within 5% of the unigram entropy 3.04");
+        assertTrue(flat.flopsSaving(stackbert).isEmpty());
+        assertEquals("n/a", flat.text(flat.wallSaving(stackbert)));
+
+        AccelReport learned = new AccelReport(List.of(scratch, stackbert), 3.2);
+        assertFalse(learned.scratchOnPlateau(), "2.98 is below 95% of 3.2");
+        // crosses 2.98 between 100 FLOPs (3.05) and 200 FLOPs (2.95)
+        assertEquals(1 - (100 + 100 * (3.05 - 2.98) / (3.05 - 2.95)) / 400,
+                learned.flopsSaving(stackbert).getAsDouble(), 1e-9);
     }
 }

@@ -31,12 +31,13 @@ class BenchAccelCommandTest {
         String result = outcome.out().lines().filter(l -> l.startsWith("RESULT ")).findFirst().orElseThrow();
         assertTrue(result.startsWith("RESULT apollo_flops_saving="), result);
         assertTrue(result.contains(" stackbert_flops_saving="), result);
+        assertTrue(result.contains(" unigram_loss=") && result.contains(" scratch_on_plateau="), result);
         assertTrue(Files.readString(dir.resolve("accel.json")).contains("\"apollo_wall_saving\""));
         List<String> rows = Files.readAllLines(out.resolve("results.csv"));
         assertEquals(5, rows.size());
         String report = Files.readString(out.resolve("report.md"));
         for (String section : List.of("## Results", "## Ranking", "## Expansions", "## Validation loss at equal FLOPs",
-                "## Plots", "## Configuration", "apollo bench accel --quick")) {
+                "## Plots", "## Configuration", "apollo bench accel --quick", "Unigram baseline")) {
             assertTrue(report.contains(section), section);
         }
         assertTrue(report.contains("| apollo | 12 | 2 -> 4 |"), "the expansion at step 12 is in the table");

@@ -35,6 +35,10 @@ class AccelResultTest {
         assertTrue(report.flopsSaving(never).isEmpty());
         assertTrue(report.flopsSaving(scratch).isEmpty(), "scratch is the baseline, not a method with a saving");
         assertEquals(2.5, apollo.lossAtFlops(250).getAsDouble() + 0.75, 1e-9);
+        // scratch had 3.0 after half its FLOPs (200); apollo reaches 3.0 halfway from 100 (3.5) to 200 (2.5)
+        assertEquals(1 - 150.0 / 200, report.savingAt(apollo, 0.5).getAsDouble(), 1e-9);
+        assertEquals(report.flopsSaving(apollo).getAsDouble(), report.savingAt(apollo, 1.0).getAsDouble(), 1e-12);
+        assertTrue(report.savingAt(never, 0.5).isEmpty());
         assertFalse(report.scratchOnPlateau());
         assertEquals("none", report.text(report.flopsSaving(never)));
     }

@@ -37,6 +37,7 @@ class BenchAccelCommandTest {
         assertEquals(5, rows.size());
         String report = Files.readString(out.resolve("report.md"));
         for (String section : List.of("## Results", "## Ranking", "## Expansions", "## Validation loss at equal FLOPs",
+                "## Savings against scratch's earlier losses",
                 "## Plots", "## Configuration", "apollo bench accel --quick", "Unigram baseline")) {
             assertTrue(report.contains(section), section);
         }

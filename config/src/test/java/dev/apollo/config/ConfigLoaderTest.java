@@ -46,8 +46,8 @@ class ConfigLoaderTest {
     // ---- presets and defaults
 
     @Test
-    void tinyPresetIsTheDocumentedDefaults() {
-        ApolloConfig expected = new ApolloConfig(
+    void tinyPresetIsTheDocumentedDefaultsWithItsTunedRateAndSchedule() {
+        ApolloConfig defaults = new ApolloConfig(
                 new ModelConfig(Objective.GPT, 12, 128, 4, 128, 256, 4, 1e-5, 0.02),
                 new StageConfig(List.of(1, 3, 6, 12), List.of(0.05, 0.1, 0.25), BoundaryUnit.FRACTION,
                         LayerMapKind.INTERPOLATION, LayerMapKind.INTERPOLATION),
@@ -58,8 +58,12 @@ class ConfigLoaderTest {
                 new DataConfig(Optional.empty(), DataFormat.AUTO, 0.05, 0.15),
                 new RuntimeConfig(DeviceKind.AUTO, 2),
                 new ClusterConfig(1));
-        assertEquals(expected, load());
-        assertEquals(expected, ConfigLoader.parse(ReferenceConfig.config()));
+        assertEquals(defaults, ConfigLoader.parse(ReferenceConfig.config()));
+        ApolloConfig tiny = load();
+        assertEquals(new OptimizerConfig(3e-3, 0.9, 0.95, 1e-8, 0.01, 1.0, MomentPolicy.COPY), tiny.optimizer());
+        assertEquals(new ScheduleConfig(0.05, DecayKind.WSD, 0.2, 0.1, 0), tiny.schedule());
+        assertEquals(defaults, new ApolloConfig(tiny.model(), tiny.stages(), tiny.sampler(), defaults.optimizer(),
+                defaults.schedule(), tiny.train(), tiny.data(), tiny.runtime(), tiny.cluster()));
     }
 
     @Test
@@ -385,7 +389,8 @@ class ConfigLoaderTest {
     @Test
     void aStoredConfigurationMissingNewerKeysTakesTheirDefaults() {
         ApolloConfig stored = ConfigLoader.parseStored("apollo { model { layers = 12 }, train { steps = 77 } }");
-        ApolloConfig expected = ConfigLoader.load("tiny", null, List.of("train.steps=77"));
+        ApolloConfig expected = ConfigLoader.load("tiny", null,
+                List.of("train.steps=77", "optimizer.lr=1e-3", "schedule.decay=cosine")); // the reference's defaults
         assertEquals(expected, stored);
         ConfigError error = assertThrows(ConfigError.class, () -> ConfigLoader.parseStored("apollo { sampler.k = -1 }"));
         assertTrue(error.getMessage().contains("apollo.sampler.k = -1"), error.getMessage());

@@ -64,7 +64,7 @@ final class BenchStepCommand implements Callable<Integer> {
         BenchResult result = new BenchResult();
         double matmulGflops = onOwnThread(() -> matmulGflops(device, 1024));
         System.out.printf(Locale.ROOT, "fp32 matmul 1024x1024: %.1f GFLOP/s on %s%n", matmulGflops, device);
-        System.out.println("depth  plain tok/s  trainer tok/s  ratio  trainer GFLOP/s");
+        System.out.println("depth  plain tok/s  trainer tok/s  ratio  overhead ms/step  trainer GFLOP/s");
         double minRatio = Double.MAX_VALUE;
         int deepest = depths.stream().mapToInt(Integer::intValue).max().orElseThrow();
         for (int depth : depths) {
@@ -86,10 +86,13 @@ final class BenchStepCommand implements Callable<Integer> {
             }
             double ratio = trainer / plain;
             double gflops = trainer / config.tokensPerStep() * flops.stepFlops(depth) / 1e9;
+            // what the trainer's path (messages, coordinator core, listener) adds to every step, in milliseconds
+            double overheadMs = 1e3 * config.tokensPerStep() * (1 / trainer - 1 / plain);
             minRatio = Math.min(minRatio, ratio);
-            System.out.printf(Locale.ROOT, "%5d  %11.0f  %13.0f  %5.3f  %15.1f%n", depth, plain, trainer, ratio, gflops);
+            System.out.printf(Locale.ROOT, "%5d  %11.0f  %13.0f  %5.3f  %16.3f  %15.1f%n", depth, plain, trainer, ratio,
+                    overheadMs, gflops);
             result.put("tokens_per_s_d" + depth, trainer).put("plain_tokens_per_s_d" + depth, plain)
-                    .put("ratio_d" + depth, ratio).put("gflops_d" + depth, gflops);
+                    .put("ratio_d" + depth, ratio).put("overhead_ms_d" + depth, overheadMs).put("gflops_d" + depth, gflops);
         }
         result.put("matmul_gflops", matmulGflops);
         result.put("min_ratio", minRatio).emit(System.out, json);

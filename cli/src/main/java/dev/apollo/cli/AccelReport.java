@@ -38,11 +38,16 @@ final class AccelReport {
     }
 
     /**
-     * The saving in FLOPs of {@code result} against scratch, or empty: no scratch run, scratch itself (its own noisy
-     * curve may touch its final loss earlier), scratch on the plateau, or never reached.
+     * A saving exists for {@code result} only against a scratch run that learned, and not for scratch itself (its own
+     * noisy curve may touch its final loss earlier).
      */
+    private boolean measuredAgainstScratch(AccelResult result) {
+        return scratch != null && result != scratch && !scratchOnPlateau();
+    }
+
+    /** The saving in FLOPs of {@code result} against scratch; empty where there is none to measure or never reached. */
     OptionalDouble flopsSaving(AccelResult result) {
-        if (scratch == null || result == scratch || scratchOnPlateau()) {
+        if (!measuredAgainstScratch(result)) {
             return OptionalDouble.empty();
         }
         OptionalDouble reached = result.flopsToReach(scratch.finalLoss());
@@ -50,7 +55,7 @@ final class AccelReport {
     }
 
     OptionalDouble wallSaving(AccelResult result) {
-        if (scratch == null || result == scratch || scratchOnPlateau()) {
+        if (!measuredAgainstScratch(result)) {
             return OptionalDouble.empty();
         }
         OptionalDouble reached = result.secondsToReach(scratch.finalLoss());
@@ -62,7 +67,7 @@ final class AccelReport {
      * where it never reaches that loss (or there is no meaningful scratch run).
      */
     OptionalDouble savingAt(AccelResult result, double fraction) {
-        if (scratch == null || result == scratch || scratchOnPlateau()) {
+        if (!measuredAgainstScratch(result)) {
             return OptionalDouble.empty();
         }
         double budget = fraction * scratch.totalFlops();
@@ -158,7 +163,7 @@ final class AccelReport {
             }
         }
 
-        if (scratch != null && scratchOnPlateau()) {
+        if (scratchOnPlateau()) {
             md.append("\n## Savings against scratch's earlier losses\n\nn/a: scratch never left the unigram plateau.\n");
         } else if (scratch != null) {
             md.append("\n## Savings against scratch's earlier losses\n\n")

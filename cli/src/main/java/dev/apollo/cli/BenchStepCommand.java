@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,6 +36,9 @@ import picocli.CommandLine.Option;
         description = "Tokens/s and GFLOP/s per depth: trainer vs a plain DJL loop vs raw matmul.")
 final class BenchStepCommand implements Callable<Integer> {
 
+    /** Which step time the figures use: see {@link StepTimes} for why not the mean. */
+    static final double UNDISTURBED_QUANTILE = 0.10;
+
     @Mixin
     ConfigOptions configOptions;
 
@@ -44,7 +48,7 @@ final class BenchStepCommand implements Callable<Integer> {
     @Option(names = "--warmup-steps", paramLabel = "N", defaultValue = "4", description = "Untimed steps first (default 4).")
     int warmupSteps;
 
-    @Option(names = "--rounds", paramLabel = "N", defaultValue = "4", description = "Measurements per path, alternating which goes first; the best counts (default 4).")
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "4", description = "Measurements per path, alternating which goes first; their steps are pooled (default 4).")
     int rounds;
 
     @Option(names = "--depths", paramLabel = "D,...", split = ",", defaultValue = "1,3,6,12", description = "Depths to measure (default 1,3,6,12).")
@@ -64,35 +68,40 @@ final class BenchStepCommand implements Callable<Integer> {
         BenchResult result = new BenchResult();
         double matmulGflops = onOwnThread(() -> matmulGflops(device, 1024));
         System.out.printf(Locale.ROOT, "fp32 matmul 1024x1024: %.1f GFLOP/s on %s%n", matmulGflops, device);
-        System.out.println("depth  plain tok/s  trainer tok/s  ratio  overhead ms/step  trainer GFLOP/s");
+        System.out.println("depth  plain tok/s  trainer tok/s  ratio  mean ratio  overhead ms/step  trainer GFLOP/s");
         double minRatio = Double.MAX_VALUE;
         int deepest = depths.stream().mapToInt(Integer::intValue).max().orElseThrow();
         for (int depth : depths) {
             int timedSteps = (int) Math.ceil((double) measureSteps * deepest / depth);
             ApolloConfig config = atDepth(depth, timedSteps);
             FlopsModel flops = RunPlan.from(config).flops();
-            double plain = 0;
-            double trainer = 0;
-            // Best of several rounds, each path first in every other round: noise only ever slows a run, and neither
-            // path always runs on the warmer (or more fragmented) process.
+            StepTimes plain = new StepTimes();
+            StepTimes trainer = new StepTimes();
+            // Several rounds, each path first in every other round, so neither always runs on the warmer (or more
+            // fragmented) process; every timed step of every round is pooled.
             for (int round = 0; round < rounds; round++) {
                 if (round % 2 == 1) {
-                    trainer = Math.max(trainer, trainerTokensPerSecond(config, data, timedSteps));
+                    timeTrainer(config, data, timedSteps, trainer);
                 }
-                plain = Math.max(plain, onOwnThread(() -> plainTokensPerSecond(config, data, device, timedSteps)));
+                onOwnThread(() -> timePlain(config, data, device, timedSteps, plain));
                 if (round % 2 == 0) {
-                    trainer = Math.max(trainer, trainerTokensPerSecond(config, data, timedSteps));
+                    timeTrainer(config, data, timedSteps, trainer);
                 }
             }
-            double ratio = trainer / plain;
-            double gflops = trainer / config.tokensPerStep() * flops.stepFlops(depth) / 1e9;
-            // what the trainer's path (messages, coordinator core, listener) adds to every step, in milliseconds
-            double overheadMs = 1e3 * config.tokensPerStep() * (1 / trainer - 1 / plain);
+            double plainStep = plain.quantileSeconds(UNDISTURBED_QUANTILE);
+            double trainerStep = trainer.quantileSeconds(UNDISTURBED_QUANTILE);
+            double tokens = config.tokensPerStep();
+            double ratio = plainStep / trainerStep;
+            double meanRatio = plain.meanSeconds() / trainer.meanSeconds();
+            double gflops = flops.stepFlops(depth) / trainerStep / 1e9;
+            // what the trainer's path (messages, coordinator core, listener) adds to a step, in milliseconds
+            double overheadMs = 1e3 * (trainerStep - plainStep);
             minRatio = Math.min(minRatio, ratio);
-            System.out.printf(Locale.ROOT, "%5d  %11.0f  %13.0f  %5.3f  %16.3f  %15.1f%n", depth, plain, trainer, ratio,
-                    overheadMs, gflops);
-            result.put("tokens_per_s_d" + depth, trainer).put("plain_tokens_per_s_d" + depth, plain)
-                    .put("ratio_d" + depth, ratio).put("overhead_ms_d" + depth, overheadMs).put("gflops_d" + depth, gflops);
+            System.out.printf(Locale.ROOT, "%5d  %11.0f  %13.0f  %5.3f  %10.3f  %16.3f  %15.1f%n", depth,
+                    tokens / plainStep, tokens / trainerStep, ratio, meanRatio, overheadMs, gflops);
+            result.put("tokens_per_s_d" + depth, tokens / trainerStep).put("plain_tokens_per_s_d" + depth, tokens / plainStep)
+                    .put("ratio_d" + depth, ratio).put("mean_ratio_d" + depth, meanRatio)
+                    .put("overhead_ms_d" + depth, overheadMs).put("gflops_d" + depth, gflops);
         }
         result.put("matmul_gflops", matmulGflops);
         result.put("min_ratio", minRatio).emit(System.out, json);
@@ -104,12 +113,12 @@ final class BenchStepCommand implements Callable<Integer> {
      * long-lived thread (such as main) has run OpenMP regions, its idle team slows every other thread's regions
      * (measured here: a third fewer tokens/s), which would make the comparison unfair.
      */
-    private static double onOwnThread(java.util.function.DoubleSupplier work) throws InterruptedException {
-        double[] result = {Double.NaN};
+    private static <T> T onOwnThread(Supplier<T> work) throws InterruptedException {
+        List<T> result = new ArrayList<>(1);
         RuntimeException[] failure = {null};
         Thread thread = new Thread(() -> {
             try {
-                result[0] = work.getAsDouble();
+                result.add(work.get());
             } catch (RuntimeException e) {
                 failure[0] = e;
             }
@@ -119,7 +128,7 @@ final class BenchStepCommand implements Callable<Integer> {
         if (failure[0] != null) {
             throw failure[0];
         }
-        return result[0];
+        return result.get(0);
     }
 
     /** The base shape at {@code depth} layers, one stage, no sampling: every step runs exactly that depth. */
@@ -132,7 +141,8 @@ final class BenchStepCommand implements Callable<Integer> {
         return configOptions.load(overrides);
     }
 
-    private double plainTokensPerSecond(ApolloConfig config, BatchSource data, Device device, int timedSteps) {
+    /** Times the same model step called directly, with no actors, coordinator or listener around it. */
+    private StepTimes timePlain(ApolloConfig config, BatchSource data, Device device, int timedSteps, StepTimes times) {
         int depth = config.model().layers();
         int[] map = IntStream.range(0, depth).toArray();
         int batch = config.train().batchSize();
@@ -141,15 +151,19 @@ final class BenchStepCommand implements Callable<Integer> {
             for (int step = 0; step < warmupSteps; step++) {
                 replica.trainStep(step, map, learningRate.at(step), 0, batch);
             }
-            long start = System.nanoTime();
+            long previous = System.nanoTime();
             for (int step = warmupSteps; step < warmupSteps + timedSteps; step++) {
                 replica.trainStep(step, map, learningRate.at(step), 0, batch);
+                long now = System.nanoTime();
+                times.add(now - previous);
+                previous = now;
             }
-            return timedSteps * config.tokensPerStep() / ((System.nanoTime() - start) / 1e9);
+            return times;
         }
     }
 
-    private double trainerTokensPerSecond(ApolloConfig config, BatchSource data, int timedSteps) throws Exception {
+    /** Times the whole trainer's steps: from one step's record reaching the listener to the next one's. */
+    private void timeTrainer(ApolloConfig config, BatchSource data, int timedSteps, StepTimes times) throws Exception {
         Path scratch = Files.createTempDirectory("apollo-bench-");
         long[] stepNanos = new long[warmupSteps + timedSteps + 1];
         RunListener timing = new RunListener() {
@@ -173,8 +187,9 @@ final class BenchStepCommand implements Callable<Integer> {
         try {
             RunPlan plan = RunPlan.from(config);
             EmbeddedRun.run(config, ConfigLoader.render(config), data, scratch, plan.freshStart(), null, timing);
-            double seconds = (stepNanos[warmupSteps + timedSteps] - stepNanos[warmupSteps]) / 1e9;
-            return timedSteps * config.tokensPerStep() / seconds;
+            for (int step = warmupSteps + 1; step <= warmupSteps + timedSteps; step++) {
+                times.add(stepNanos[step] - stepNanos[step - 1]);
+            }
         } finally {
             DirectoryTree.delete(scratch);
         }

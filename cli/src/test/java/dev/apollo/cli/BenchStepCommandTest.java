@@ -31,7 +31,7 @@ class BenchStepCommandTest {
         String result = outcome.out().lines().filter(l -> l.startsWith("RESULT ")).findFirst().orElseThrow();
         var figures = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         for (String key : List.of("ratio_d1", "ratio_d2", "overhead_ms_d1", "tokens_per_s_d2", "plain_tokens_per_s_d1",
-                "gflops_d2", "matmul_gflops", "min_ratio")) {
+                "gflops_d2", "mean_ratio_d1", "matmul_gflops", "min_ratio")) {
             assertTrue(result.contains(" " + key + "=") || result.startsWith("RESULT " + key + "="), key);
             assertTrue(figures.has(key), key);
         }

@@ -18,7 +18,9 @@ import java.util.Map;
 /**
  * {@code metrics.jsonl}: one JSON object a line, {@code "type":"train"} after every step and {@code "type":"val"}
  * after every evaluation. {@code step} counts steps done; tokens and FLOPs are cumulative; {@code wall} is seconds
- * since this process started the run. Each line is flushed as written.
+ * since this process started the run; {@code work} is the seconds the slowest worker was busy with the step, so
+ * what the rest of a step's wall time took (messages, the coordinator, recording) can be read off. Each line is
+ * flushed as written.
  */
 public final class MetricsLog implements AutoCloseable {
 
@@ -43,6 +45,7 @@ public final class MetricsLog implements AutoCloseable {
         row.put("tokens", r.tokens());
         row.put("flops", r.flops());
         row.put("wall", wall);
+        row.put("work", r.workSeconds());
         return row;
     }
 

@@ -16,7 +16,7 @@ class AccelResultTest {
         for (int i = 0; i < lossesAtFlops.length; i++) {
             points.add(new AccelRecorder.Point(i + 1, 1, lossesAtFlops[i], 100.0 * (i + 1), 10.0 * (i + 1)));
         }
-        StepRecord last = new StepRecord(lossesAtFlops.length, 0, 1, 1, 0, 0, 0, 0, 100.0 * lossesAtFlops.length);
+        StepRecord last = new StepRecord(lossesAtFlops.length, 0, 1, 1, 0, 0, 0, 0, 100.0 * lossesAtFlops.length, 0.0);
         return new AccelResult(method, List.of(last), points, 10.0 * lossesAtFlops.length, List.of());
     }
 

@@ -31,13 +31,18 @@ class BenchStepCommandTest {
         String result = outcome.out().lines().filter(l -> l.startsWith("RESULT ")).findFirst().orElseThrow();
         var figures = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         for (String key : List.of("ratio_d1", "ratio_d2", "overhead_ms_d1", "tokens_per_s_d2", "plain_tokens_per_s_d1",
-                "gflops_d2", "mean_ratio_d1", "matmul_gflops", "min_ratio")) {
+                "gflops_d2", "mean_ratio_d1", "path_ratio_d2", "path_overhead_ms_d1", "matmul_gflops", "min_path_ratio",
+                "min_ratio")) {
             assertTrue(result.contains(" " + key + "=") || result.startsWith("RESULT " + key + "="), key);
             assertTrue(figures.has(key), key);
         }
         double min = Math.min(figures.get("ratio_d1").getAsDouble(), figures.get("ratio_d2").getAsDouble());
         assertEquals(min, figures.get("min_ratio").getAsDouble(), 1e-12);
         assertTrue(figures.get("tokens_per_s_d1").getAsDouble() > 0);
+        // the worker's busy time is a part of the trainer's step, never all of it
+        double pathRatio = figures.get("path_ratio_d1").getAsDouble();
+        assertTrue(pathRatio > 0 && pathRatio < 1, "path ratio " + pathRatio);
+        assertTrue(figures.get("path_overhead_ms_d1").getAsDouble() > 0);
     }
 
     @Test

@@ -58,9 +58,9 @@ final class CliHarness {
         return file;
     }
 
-    /** metrics.jsonl rows without the wall-clock field, the only part that may differ between equal runs. */
-    static List<String> metricsWithoutWall(Path runDir) throws IOException {
+    /** metrics.jsonl rows without the clock readings, the only part that may differ between equal runs. */
+    static List<String> metricsWithoutClocks(Path runDir) throws IOException {
         return Files.readAllLines(runDir.resolve("metrics.jsonl")).stream()
-                .map(line -> line.replaceAll(",\"wall\":[^,}]*", "")).toList();
+                .map(line -> line.replaceAll(",\"(wall|work)\":[^,}]*", "")).toList();
     }
 }

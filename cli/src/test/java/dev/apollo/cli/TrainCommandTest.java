@@ -36,9 +36,12 @@ class TrainCommandTest {
         List<JsonObject> train = rows.stream().map(r -> gson.fromJson(r, JsonObject.class))
                 .filter(r -> r.get("type").getAsString().equals("train")).toList();
         assertEquals(40, train.size());
-        for (String key : List.of("step", "stage", "weights", "depth", "loss", "lr", "tokens", "flops", "wall")) {
+        for (String key : List.of("step", "stage", "weights", "depth", "loss", "lr", "tokens", "flops", "wall", "work")) {
             assertTrue(train.get(0).has(key), key);
         }
+        // the worker's busy time is part of the wall time: over the run, never more than all of it
+        double work = train.stream().mapToDouble(r -> r.get("work").getAsDouble()).sum();
+        assertTrue(work > 0 && work < train.get(39).get("wall").getAsDouble(), "work " + work);
         assertEquals(40 * 8 * 16, train.get(39).get("tokens").getAsLong());
         // stages [1,2,4] start at steps 0, 10, 20: the rows' weights follow the schedule
         assertEquals(1, train.get(9).get("weights").getAsInt());
@@ -64,10 +67,10 @@ class TrainCommandTest {
     void sameSeedAndConfigGiveBitIdenticalMetrics() throws IOException {
         Path second = dir.resolve("second");
         assertEquals(0, CliHarness.run(CliHarness.train(corpus, second)).exitCode());
-        assertEquals(CliHarness.metricsWithoutWall(firstRun), CliHarness.metricsWithoutWall(second));
+        assertEquals(CliHarness.metricsWithoutClocks(firstRun), CliHarness.metricsWithoutClocks(second));
         Path otherSeed = dir.resolve("other-seed");
         assertEquals(0, CliHarness.run(CliHarness.train(corpus, otherSeed, "--seed", "99")).exitCode());
-        assertTrue(!CliHarness.metricsWithoutWall(firstRun).equals(CliHarness.metricsWithoutWall(otherSeed)));
+        assertTrue(!CliHarness.metricsWithoutClocks(firstRun).equals(CliHarness.metricsWithoutClocks(otherSeed)));
     }
 
     @Test
@@ -76,8 +79,8 @@ class TrainCommandTest {
         var outcome = CliHarness.run(List.of("train", "--resume", firstRun.resolve("checkpoints/step-00000020").toString(),
                 "--out", resumed.toString()));
         assertEquals(0, outcome.exitCode(), outcome.err());
-        List<String> original = CliHarness.metricsWithoutWall(firstRun);
-        List<String> continued = CliHarness.metricsWithoutWall(resumed);
+        List<String> original = CliHarness.metricsWithoutClocks(firstRun);
+        List<String> continued = CliHarness.metricsWithoutClocks(resumed);
         List<String> originalTail = original.stream().filter(r -> stepOf(r) > 20).toList();
         assertEquals(originalTail, continued);
     }
@@ -90,7 +93,7 @@ class TrainCommandTest {
         var outcome = CliHarness.run(List.of("train", "--resume", run.resolve("checkpoints/step-00000020").toString()));
         assertEquals(0, outcome.exitCode(), outcome.err());
         assertEquals(before, Files.readAllLines(run.resolve("metrics.before-resume-20.jsonl")));
-        assertEquals(CliHarness.metricsWithoutWall(dir.resolve("first")), CliHarness.metricsWithoutWall(run));
+        assertEquals(CliHarness.metricsWithoutClocks(dir.resolve("first")), CliHarness.metricsWithoutClocks(run));
         assertTrue(Files.isDirectory(run.resolve("checkpoints/step-00000040.superseded-1")));
     }
 

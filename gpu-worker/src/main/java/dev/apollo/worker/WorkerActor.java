@@ -81,15 +81,17 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
     private void runStep(RunStep step) {
         Shard shard = step.shards().stream().filter(s -> s.workerId().equals(workerId)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("step " + step.step() + " has no shard for " + workerId));
+        long started = System.nanoTime();
         Replica.StepOutcome outcome = replica.trainStep(step.step(), ints(step.layerMap()), step.lr(),
                 shard.firstRow(), shard.rowCount());
+        double workSeconds = (System.nanoTime() - started) / 1e9;
         if (!Double.isFinite(outcome.loss()) || !Double.isFinite(outcome.gradientNorm())) {
             throw new IllegalStateException("training diverged at step " + step.step() + ": loss " + outcome.loss()
                     + ", gradient norm " + outcome.gradientNorm() + " (the last checkpoint is intact; try a lower "
                     + "optimizer.lr or a longer warmup)");
         }
         coordinator.tell(new StepCompleted(step.step(), step.attempt(), workerId, shard.rowCount(), outcome.loss(),
-                outcome.gradientNorm()));
+                outcome.gradientNorm(), workSeconds));
     }
 
     private void evaluate(Evaluate evaluate) {

@@ -53,6 +53,7 @@ final class SimWorker {
         final long input;
         final RingAllReduce ring;
         final SimWorker successor;
+        final long startedAt = sim.queue().now();
         boolean done;
 
         Attempt(AttemptKey key, RunStep step, int position, long input) {
@@ -206,7 +207,7 @@ final class SimWorker {
         Shard shard = reducing.shard;
         sim.toCoordinator(this, reducing.key.epoch(), new StepCompleted(step.step(), step.attempt(), id,
                 shard.rowCount(), SimData.meanLoss(sim.plan().seed(), step.step(), shard.firstRow(), shard.rowCount()),
-                SimData.gradientNorm(reduced)));
+                SimData.gradientNorm(reduced), (sim.queue().now() - reducing.startedAt) / 1e9));
     }
 
     void onEvaluate(long from, Evaluate evaluate) {

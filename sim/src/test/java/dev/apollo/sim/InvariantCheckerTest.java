@@ -119,7 +119,7 @@ class InvariantCheckerTest {
         double doubled = (8 * SimData.meanLoss(seed, 7, 0, 8) + 8 * SimData.meanLoss(seed, 7, 4, 8)
                 + 4 * SimData.meanLoss(seed, 7, 12, 4)) / 20;
         altered.set(record, new RecordStep(new StepRecord(row.stepsDone(), row.stage(), row.weights(), row.depth(),
-                doubled, row.gradNorm(), row.lr(), row.tokens(), row.flops())));
+                doubled, row.gradNorm(), row.lr(), row.tokens(), row.flops(), row.workSeconds())));
 
         assertEquals(Set.of(Invariant.SHARDS, Invariant.LOSS), invariants(check(altered)));
     }

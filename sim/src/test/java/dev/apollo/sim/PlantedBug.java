@@ -65,7 +65,7 @@ enum PlantedBug {
                                 for (Shard shard : step.shards()) {
                                     out.addAll(on(new StepCompleted(5, step.attempt(), shard.workerId(),
                                             shard.rowCount(), SimData.meanLoss(plan.seed(), 5, shard.firstRow(),
-                                                    shard.rowCount()), 1.0)));
+                                                    shard.rowCount()), 1.0, 0.01)));
                                 }
                             } else {
                                 out.add(command);

@@ -233,9 +233,11 @@ public final class CoordinatorCore {
         }
         double weightedLoss = 0;
         int rows = 0;
+        double slowestWork = 0;
         for (StepCompleted result : stepResults.values()) {
             weightedLoss += result.loss() * result.rows();
             rows += result.rows();
+            slowestWork = Math.max(slowestWork, result.workSeconds());
         }
         double gradNorm = stepResults.get(stepInFlight.shards().get(0).workerId()).gradNorm();
         stepResults.clear();
@@ -243,7 +245,7 @@ public final class CoordinatorCore {
         flops += plan.flops().stepFlops(stepInFlight.depth());
         nextStep = stepInFlight.step() + 1;
         out.add(new RecordStep(new StepRecord(nextStep, stepInFlight.stage(), stepInFlight.weights(),
-                stepInFlight.depth(), weightedLoss / rows, gradNorm, stepInFlight.lr(), tokens, flops)));
+                stepInFlight.depth(), weightedLoss / rows, gradNorm, stepInFlight.lr(), tokens, flops, slowestWork)));
         if (plan.evaluationDue(nextStep)) {
             phase = Phase.EVALUATING;
             awaiting = new Evaluate(nextStep, plan.sharingMap(weights, plan.totalLayers()),

@@ -63,7 +63,7 @@ class CoordinatorActorTest {
                     int rows = step.shards().stream().filter(s -> s.workerId().equals(id)).findFirst().orElseThrow()
                             .rowCount();
                     state[0] = trained(state[0]);
-                    coordinator.tell(new StepCompleted(step.step(), step.attempt(), id, rows, 1.0 / (step.step() + 1), 0.5));
+                    coordinator.tell(new StepCompleted(step.step(), step.attempt(), id, rows, 1.0 / (step.step() + 1), 0.5, 0.01));
                     return Behaviors.same();
                 })
                 .onMessage(Evaluate.class, evaluate -> {

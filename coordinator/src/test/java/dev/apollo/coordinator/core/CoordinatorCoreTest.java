@@ -199,7 +199,7 @@ class CoordinatorCoreTest {
             flops += plan.flops().stepFlops(step.depth());
             assertEquals(new StepRecord(step.step() + 1, step.stage(), step.weights(), step.depth(),
                     CoreDriver.shardLoss(step.step(), step.shards().get(0)), CoreDriver.gradNorm(step.step()),
-                    step.lr(), (i + 1) * TOKENS_PER_STEP, flops), row);
+                    step.lr(), (i + 1) * TOKENS_PER_STEP, flops, CoreDriver.WORK_SECONDS), row);
         }
         // sampling below the full depth is what Apollo saves
         assertTrue(flops < plan.scratchFlops());
@@ -289,17 +289,29 @@ class CoordinatorCoreTest {
         CoreDriver run = new CoreDriver(plan());
         RunStep step = run.runUntilStep(12, "w0", "w1");
 
-        assertEquals(List.of(), run.deliver(new StepCompleted(11, 0, "w0", 8, 9.0, 9.0)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(11, 0, "w1", 8, 9.0, 9.0)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "stranger", 8, 9.0, 9.0)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(13, 0, "w1", 8, 9.0, 9.0)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 2.0)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 2.0)));
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 8, 3.0, 2.0));
+        assertEquals(List.of(), run.deliver(new StepCompleted(11, 0, "w0", 8, 9.0, 9.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(11, 0, "w1", 8, 9.0, 9.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "stranger", 8, 9.0, 9.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(13, 0, "w1", 8, 9.0, 9.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 2.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 2.0, 0.01)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 8, 3.0, 2.0, 0.01));
 
         StepRecord row = assertInstanceOf(RecordStep.class, done.get(0)).record();
         assertEquals(step.step() + 1, row.stepsDone());
         assertEquals(2.0, row.loss(), 1e-12);
+    }
+
+    @Test
+    void theRecordCarriesTheSlowestWorkersBusyTime() {
+        CoreDriver run = new CoreDriver(plan());
+        run.runUntilStep(12, "w0", "w1", "w2");
+
+        run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0, 0.20));
+        run.deliver(new StepCompleted(12, 0, "w2", 5, 1.0, 3.0, 0.35)); // the straggler
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 5, 1.0, 3.0, 0.30));
+
+        assertEquals(0.35, assertInstanceOf(RecordStep.class, done.get(0)).record().workSeconds(), 0);
     }
 
     @Test
@@ -308,9 +320,9 @@ class CoordinatorCoreTest {
         RunStep step = run.runUntilStep(12, "w0", "w1", "w2");
 
         assertEquals(List.of(new Shard("w0", 0, 6), new Shard("w1", 6, 5), new Shard("w2", 11, 5)), step.shards());
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w2", 5, 4.0, 3.0)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0)));
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 5, 2.0, 3.0));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w2", 5, 4.0, 3.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0, 0.01)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 5, 2.0, 3.0, 0.01));
 
         StepRecord row = assertInstanceOf(RecordStep.class, done.get(0)).record();
         assertEquals((6 * 1.0 + 5 * 2.0 + 5 * 4.0) / BATCH, row.loss(), 1e-12); // weighted by rows
@@ -343,15 +355,15 @@ class CoordinatorCoreTest {
     void aWorkerLeavingMidStepGetsTheSameStepReissuedToTheOthers() {
         CoreDriver run = new CoreDriver(plan());
         RunStep step = run.runUntilStep(12, "w0", "w1", "w2");
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0, 0.01)));
 
         List<CoreCommand> reissued = run.deliver(new WorkerLeft("w1"));
 
         assertEquals(List.of(new RunStep(step.step(), 1, step.stage(), step.weights(), step.depth(), step.layerMap(),
                 step.lr(), List.of(new Shard("w0", 0, 8), new Shard("w2", 8, 8)))), reissued);
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w1", 5, 9.0, 3.0))); // it has left
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 1, "w0", 8, 1.5, 3.0))); // w2 has yet to answer
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w2", 8, 2.5, 3.0));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w1", 5, 9.0, 3.0, 0.01))); // it has left
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 1, "w0", 8, 1.5, 3.0, 0.01))); // w2 has yet to answer
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w2", 8, 2.5, 3.0, 0.01));
         StepRecord row = assertInstanceOf(RecordStep.class, done.get(0)).record();
         assertEquals(13, row.stepsDone());
         assertEquals(2.0, row.loss(), 1e-12);
@@ -366,9 +378,9 @@ class CoordinatorCoreTest {
         run.deliver(new WorkerLeft("w1")); // re-split: w0 takes [0, 8), w2 [8, 16)
 
         // w0 was still busy with its old shard [0, 6) when the step was re-split; that answer arrives only now
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 1, "w2", 8, 2.5, 3.0)));
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w0", 8, 1.5, 3.0));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 1, "w2", 8, 2.5, 3.0, 0.01)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w0", 8, 1.5, 3.0, 0.01));
 
         assertEquals(2.0, assertInstanceOf(RecordStep.class, done.get(0)).record().loss(), 1e-12);
     }
@@ -379,13 +391,13 @@ class CoordinatorCoreTest {
         RunStep step = run.runUntilStep(12, "w0", "w2");
 
         assertEquals(List.of(), run.deliver(new WorkerJoined("w1")));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w1", 8, 9.0, 3.0))); // not an owner yet
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w1", 8, 9.0, 3.0, 0.01))); // not an owner yet
         assertEquals(List.of(), run.deliver(new WorkerJoined("w3")));
         assertEquals(List.of(), run.deliver(new WorkerLeft("w3"))); // joined and left between boundaries
         RunStep resplit = assertInstanceOf(RunStep.class, run.deliver(new WorkerLeft("w2")).get(0));
         assertEquals(List.of(new Shard("w0", 0, BATCH)), resplit.shards()); // the newcomer waits for the boundary
 
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w0", BATCH, 1.0, 3.0));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w0", BATCH, 1.0, 3.0, 0.01));
         assertEquals(List.of("RecordStep", "SyncState"), done.stream().map(c -> c.getClass().getSimpleName()).toList());
         assertEquals(new SyncState(13, step.weights(), "w0", List.of("w1")), done.get(1));
 
@@ -402,8 +414,8 @@ class CoordinatorCoreTest {
         run.runUntilStep(12, "w0", "w1");
 
         assertEquals(List.of(), run.deliver(new WorkerLeaving("w1")));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 3.0)));
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 8, 3.0, 3.0));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 3.0, 0.01)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 8, 3.0, 3.0, 0.01));
 
         assertEquals(2.0, assertInstanceOf(RecordStep.class, done.get(0)).record().loss(), 1e-12); // nothing re-run
         assertEquals(new ReleaseWorker("w1"), done.get(1));
@@ -416,7 +428,7 @@ class CoordinatorCoreTest {
         run.runUntilStep(12, "w0");
         run.deliver(new WorkerLeaving("w0"));
 
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w0", BATCH, 1.0, 3.0));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w0", BATCH, 1.0, 3.0, 0.01));
         RunSnapshot atThirteen = assertInstanceOf(WriteCheckpoint.class, done.get(1)).snapshot();
         assertEquals(13, atThirteen.nextStep());
         assertEquals(List.of(new ReleaseWorker("w0")), run.deliver(new CheckpointCompleted(13, "mem", "d")));
@@ -436,7 +448,7 @@ class CoordinatorCoreTest {
         RunSnapshot atTen = run.logged(WriteCheckpoint.class).get(0).snapshot();
 
         assertEquals(List.of(), run.deliver(new WorkerLeft("w0"))); // steps 10..13 are lost with the state
-        assertEquals(List.of(), run.deliver(new StepCompleted(14, 0, "w0", BATCH, 1.0, 3.0)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(14, 0, "w0", BATCH, 1.0, 3.0, 0.01)));
         assertEquals(List.of(new RestoreState(atTen, List.of("w9"))), run.deliver(new WorkerJoined("w9")));
         assertEquals(List.of(), run.deliver(new StateRestored(0, "w9"))); // restored from another snapshot
 
@@ -460,7 +472,7 @@ class CoordinatorCoreTest {
         assertEquals(2, first.shards().size());
 
         assertEquals(List.of(), run.deliver(new WorkerLeft("w1"))); // one left: the step waits, it is not re-run
-        assertEquals(List.of(), run.deliver(new StepCompleted(0, 0, "w0", 8, 1.0, 3.0)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(0, 0, "w0", 8, 1.0, 3.0, 0.01)));
         assertEquals(List.of(new SyncState(0, 1, "w0", List.of("w2"))), run.deliver(new WorkerJoined("w2")));
         assertEquals(new RunStep(0, 1, first.stage(), first.weights(), first.depth(), first.layerMap(), first.lr(),
                         List.of(new Shard("w0", 0, 8), new Shard("w2", 8, 8))),
@@ -475,7 +487,7 @@ class CoordinatorCoreTest {
 
         assertEquals(List.of(new Shard("w1", 0, 2)),
                 assertInstanceOf(RunStep.class, run.deliver(new WorkerLeft("w0")).get(0)).shards());
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w1", 2, 1.0, 3.0));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w1", 2, 1.0, 3.0, 0.01));
         assertEquals(new SyncState(13, step.weights(), "w1", List.of("w2")), done.get(1));
     }
 
@@ -484,9 +496,9 @@ class CoordinatorCoreTest {
         CoreDriver run = new CoreDriver(plan("train.batch-size=2"));
         RunStep step = run.runUntilStep(12, "w0", "w1", "w2"); // w2 waits: two rows
         run.deliver(new WorkerLeaving("w0"));
-        run.deliver(new StepCompleted(12, 0, "w0", 1, 1.0, 3.0));
+        run.deliver(new StepCompleted(12, 0, "w0", 1, 1.0, 3.0, 0.01));
 
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 1, 1.0, 3.0));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 1, 1.0, 3.0, 0.01));
         assertEquals(List.of("RecordStep", "ReleaseWorker", "SyncState"),
                 done.stream().map(c -> c.getClass().getSimpleName()).toList());
         assertEquals(new SyncState(13, step.weights(), "w1", List.of("w2")), done.get(2));
@@ -509,8 +521,8 @@ class CoordinatorCoreTest {
         CoreDriver run = new CoreDriver(plan());
         RunStep step = run.runUntilStep(12, "w0", "w1");
         run.deliver(new WorkerJoined("w2"));
-        run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 3.0));
-        run.deliver(new StepCompleted(12, 0, "w1", 8, 1.0, 3.0));
+        run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 3.0, 0.01));
+        run.deliver(new StepCompleted(12, 0, "w1", 8, 1.0, 3.0, 0.01));
         assertEquals(new SyncState(13, step.weights(), "w0", List.of("w2")), run.log().get(run.log().size() - 1));
 
         assertEquals(List.of(new SyncState(13, step.weights(), "w1", List.of("w2"))), run.deliver(new WorkerLeft("w0")));
@@ -525,10 +537,10 @@ class CoordinatorCoreTest {
         List<CoreCommand> evaluate = run.deliver(new WorkerLeft("w2")); // nothing in flight but step 13
         assertEquals(1, evaluate.size());
 
-        run.deliver(new StepCompleted(13, 1, "w0", 8, 1.0, 3.0));
-        Evaluate asked = assertInstanceOf(Evaluate.class, run.deliver(new StepCompleted(13, 1, "w1", 8, 1.0, 3.0)).get(1));
+        run.deliver(new StepCompleted(13, 1, "w0", 8, 1.0, 3.0, 0.01));
+        Evaluate asked = assertInstanceOf(Evaluate.class, run.deliver(new StepCompleted(13, 1, "w1", 8, 1.0, 3.0, 0.01)).get(1));
         assertEquals(List.of(asked), run.deliver(new WorkerLeft("w1")));
-        assertEquals(List.of(), run.deliver(new StepCompleted(14, 0, "w0", 8, 1.0, 3.0)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(14, 0, "w0", 8, 1.0, 3.0, 0.01)));
         assertInstanceOf(RecordValidation.class, run.deliver(new EvaluationCompleted(14, 3.0, 4.0)).get(0));
         assertEquals(List.of(), run.deliver(new EvaluationCompleted(14, 3.0, 4.0))); // the first one's late answer
     }

@@ -108,12 +108,15 @@ final class CoreDriver {
         return log.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
+    /** The busy time every healthy worker reports for its part of a step. */
+    static final double WORK_SECONDS = 0.25;
+
     /** What a healthy cluster answers to {@code command}. */
     static List<CoreEvent> answers(CoreCommand command) {
         if (command instanceof RunStep step) {
             return step.shards().stream()
                     .<CoreEvent>map(shard -> new StepCompleted(step.step(), step.attempt(), shard.workerId(), shard.rowCount(),
-                            shardLoss(step.step(), shard), gradNorm(step.step())))
+                            shardLoss(step.step(), shard), gradNorm(step.step()), WORK_SECONDS))
                     .toList();
         } else if (command instanceof Evaluate evaluate) {
             return List.of(new EvaluationCompleted(evaluate.stepsDone(), fullDepthLoss(evaluate.stepsDone()),

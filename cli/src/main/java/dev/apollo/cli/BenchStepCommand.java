@@ -42,13 +42,13 @@ final class BenchStepCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "--measure-steps", paramLabel = "N", defaultValue = "24", description = "Timed steps at the deepest depth (default 24); shallower depths time proportionally more, so every measurement lasts about as long.")
+    @Option(names = "--measure-steps", paramLabel = "N", defaultValue = "8", description = "Timed steps a round at the deepest depth (default 8); shallower depths time proportionally more, so every measurement lasts about as long.")
     int measureSteps;
 
     @Option(names = "--warmup-steps", paramLabel = "N", defaultValue = "4", description = "Untimed steps first (default 4).")
     int warmupSteps;
 
-    @Option(names = "--rounds", paramLabel = "N", defaultValue = "4", description = "Measurements per path, alternating which goes first; their steps are pooled (default 4).")
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "12", description = "Measurements per path, alternating which goes first; their steps are pooled (default 12).")
     int rounds;
 
     @Option(names = "--depths", paramLabel = "D,...", split = ",", defaultValue = "1,3,6,12", description = "Depths to measure (default 1,3,6,12).")
@@ -73,24 +73,19 @@ final class BenchStepCommand implements Callable<Integer> {
         double minRatio = Double.MAX_VALUE;
         double minPathRatio = Double.MAX_VALUE;
         int deepest = depths.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        // An untimed round of each path first: in a fresh JVM the JIT compiles the trainer's far larger path (actors,
+        // coordinator) on the same two cores for its first seconds, which cost the first depth measured up to 10%.
+        int first = depths.get(0);
+        int firstSteps = timedSteps(first, deepest);
+        measure(atDepth(first, firstSteps), data, device, firstSteps, 1, new StepTimes(), new StepTimes(), new StepTimes());
         for (int depth : depths) {
-            int timedSteps = (int) Math.ceil((double) measureSteps * deepest / depth);
+            int timedSteps = timedSteps(depth, deepest);
             ApolloConfig config = atDepth(depth, timedSteps);
             FlopsModel flops = RunPlan.from(config).flops();
             StepTimes plain = new StepTimes();
             StepTimes trainer = new StepTimes();
             StepTimes trainerWork = new StepTimes(); // the worker's busy time within each of the trainer's steps
-            // Several rounds, each path first in every other round, so neither always runs on the warmer (or more
-            // fragmented) process; every timed step of every round is pooled.
-            for (int round = 0; round < rounds; round++) {
-                if (round % 2 == 1) {
-                    timeTrainer(config, data, timedSteps, trainer, trainerWork);
-                }
-                onOwnThread(() -> timePlain(config, data, device, timedSteps, plain));
-                if (round % 2 == 0) {
-                    timeTrainer(config, data, timedSteps, trainer, trainerWork);
-                }
-            }
+            measure(config, data, device, timedSteps, rounds, plain, trainer, trainerWork);
             double plainStep = plain.quantileSeconds(UNDISTURBED_QUANTILE);
             double trainerStep = trainer.quantileSeconds(UNDISTURBED_QUANTILE);
             double tokens = config.tokensPerStep();
@@ -117,6 +112,28 @@ final class BenchStepCommand implements Callable<Integer> {
         result.put("min_path_ratio", minPathRatio);
         result.put("min_ratio", minRatio).emit(System.out, json);
         return 0;
+    }
+
+    private int timedSteps(int depth, int deepest) {
+        return (int) Math.ceil((double) measureSteps * deepest / depth);
+    }
+
+    /**
+     * Times both paths for {@code rounds} rounds, each path first in every other round so that neither always runs
+     * on the warmer (or more fragmented) process; short rounds, so that both meet the machine's slow spells alike.
+     * Every timed step of every round is pooled.
+     */
+    private void measure(ApolloConfig config, BatchSource data, Device device, int timedSteps, int rounds,
+            StepTimes plain, StepTimes trainer, StepTimes trainerWork) throws Exception {
+        for (int round = 0; round < rounds; round++) {
+            if (round % 2 == 1) {
+                timeTrainer(config, data, timedSteps, trainer, trainerWork);
+            }
+            onOwnThread(() -> timePlain(config, data, device, timedSteps, plain));
+            if (round % 2 == 0) {
+                timeTrainer(config, data, timedSteps, trainer, trainerWork);
+            }
+        }
     }
 
     /**

@@ -49,7 +49,10 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class CoordinatorActor extends AbstractBehavior<CoordinatorMessage> {
 
-    /** Each worker runs on a thread of its own: steps block for as long as the device computes. */
+    /**
+     * The dispatcher workers run on: a step blocks it for as long as the device computes, so no actor that must
+     * answer meanwhile may share it (the embedded run gives its coordinator and single worker one thread on purpose).
+     */
     public static final String WORKER_DISPATCHER = "apollo.worker-dispatcher";
 
     private final CoordinatorCore core;
@@ -160,7 +163,8 @@ public final class CoordinatorActor extends AbstractBehavior<CoordinatorMessage>
     }
 
     private Behavior<CoordinatorMessage> executeAll(List<CoreCommand> commands) {
-        // The next step goes out before this one is recorded: the workers compute while the listener writes.
+        // The next step goes out before this one is recorded: workers on threads of their own compute while the
+        // listener writes.
         for (CoreCommand command : commands) {
             if (command instanceof RunStep step) {
                 for (Shard shard : step.shards()) {

@@ -42,10 +42,10 @@ final class BenchStepCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "--measure-steps", paramLabel = "N", defaultValue = "8", description = "Timed steps a round at the deepest depth (default 8); shallower depths time proportionally more, so every measurement lasts about as long.")
+    @Option(names = "--measure-steps", paramLabel = "N", defaultValue = "8", description = "Timed steps a round at the deepest depth (default 8); shallower depths time proportionally more, so every round lasts about as long.")
     int measureSteps;
 
-    @Option(names = "--warmup-steps", paramLabel = "N", defaultValue = "4", description = "Untimed steps first (default 4).")
+    @Option(names = "--warmup-steps", paramLabel = "N", defaultValue = "4", description = "Untimed steps at the start of every round (default 4).")
     int warmupSteps;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "12", description = "Measurements per path, alternating which goes first; their steps are pooled (default 12).")

@@ -137,9 +137,9 @@ final class BenchStepCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs engine work on a thread of its own that ends with it, as the trainer's worker has its own thread: once a
-     * long-lived thread (such as main) has run OpenMP regions, its idle team slows every other thread's regions
-     * (measured here: a third fewer tokens/s), which would make the comparison unfair.
+     * Runs engine work on a thread of its own that ends with it, as the trainer's worker runs on a thread of its
+     * run's actor system: once a long-lived thread (such as main) has run OpenMP regions, its idle team slows every
+     * other thread's regions (measured here: a third fewer tokens/s), which would make the comparison unfair.
      */
     private static <T> T onOwnThread(Supplier<T> work) throws InterruptedException {
         List<T> result = new ArrayList<>(1);

@@ -186,5 +186,4 @@ public final class CheckpointStore {
             channel.force(true);
         }
     }
-
 }

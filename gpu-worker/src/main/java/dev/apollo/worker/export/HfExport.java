@@ -96,5 +96,4 @@ public final class HfExport {
     private static void writeJson(Path file, JsonElement json) throws IOException {
         Files.writeString(file, JSON.toJson(json) + "\n", StandardCharsets.UTF_8);
     }
-
 }

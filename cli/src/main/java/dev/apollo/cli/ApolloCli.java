@@ -1,5 +1,13 @@
 package dev.apollo.cli;
 
+import dev.apollo.cli.bench.BenchCommand;
+import dev.apollo.cli.model.EvalCommand;
+import dev.apollo.cli.model.ExportCommand;
+import dev.apollo.cli.model.GenerateCommand;
+import dev.apollo.cli.simulate.SimulateCommand;
+import dev.apollo.cli.train.EmbeddedRun;
+import dev.apollo.cli.train.PlanCommand;
+import dev.apollo.cli.train.TrainCommand;
 import dev.apollo.config.ConfigError;
 import dev.apollo.worker.checkpoint.CheckpointError;
 import dev.apollo.worker.data.DataError;

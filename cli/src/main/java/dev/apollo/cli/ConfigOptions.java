@@ -9,7 +9,7 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The options every command uses to build its configuration: preset, file, and single-key overrides. */
-final class ConfigOptions {
+public final class ConfigOptions {
 
     @Option(names = "--preset", paramLabel = "NAME", description = "Preset: tiny (default), gpt-base, bert-base, bert-large.")
     String preset;
@@ -30,17 +30,17 @@ final class ConfigOptions {
     Path data;
 
     /** Whether the user asked for any configuration at all (a resumed run otherwise keeps its stored one). */
-    boolean given() {
+    public boolean given() {
         return preset != null || configFile != null || !overrides.isEmpty() || steps != null || seed != null
                 || data != null;
     }
 
-    ApolloConfig load() {
+    public ApolloConfig load() {
         return load(List.of());
     }
 
     /** The configuration with {@code extra} overrides applied last. */
-    ApolloConfig load(List<String> extra) {
+    public ApolloConfig load(List<String> extra) {
         return load(List.of(), extra);
     }
 
@@ -48,7 +48,7 @@ final class ConfigOptions {
      * The configuration with a command's {@code defaults} over the preset and file but under the user's options, and
      * its {@code extra} overrides over everything.
      */
-    ApolloConfig load(List<String> defaults, List<String> extra) {
+    public ApolloConfig load(List<String> defaults, List<String> extra) {
         List<String> all = new ArrayList<>(defaults);
         all.addAll(allOverrides());
         all.addAll(extra);

@@ -10,11 +10,11 @@ import dev.apollo.worker.data.TokenDataset;
 import java.nio.file.Path;
 
 /** The configured corpus as the batches the objective trains on; the Brown corpus when no path is set. */
-final class Corpus {
+public final class Corpus {
 
     private Corpus() {}
 
-    static BatchSource load(ApolloConfig config) {
+    public static BatchSource load(ApolloConfig config) {
         var data = config.data();
         int seqLen = config.model().seqLen();
         Path path = data.path().map(Path::of).orElseGet(() -> BrownCorpus.ensure(BrownCorpus.defaultCacheDir()));

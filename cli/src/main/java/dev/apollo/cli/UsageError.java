@@ -1,9 +1,9 @@
 package dev.apollo.cli;
 
 /** A command used in a way that would lose or overwrite something, or that cannot work; exit code 2. */
-final class UsageError extends RuntimeException {
+public final class UsageError extends RuntimeException {
 
-    UsageError(String message) {
+    public UsageError(String message) {
         super(message);
     }
 }

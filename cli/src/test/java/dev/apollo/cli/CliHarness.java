@@ -11,18 +11,18 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** Runs the CLI in-process and captures what it prints; small shapes so a training run takes seconds. */
-final class CliHarness {
+public final class CliHarness {
 
-    record Outcome(int exitCode, String out, String err) {}
+    public record Outcome(int exitCode, String out, String err) {}
 
-    static final List<String> SMALL_MODEL = List.of("--set", "model.layers=4", "--set", "model.d-model=32",
+    public static final List<String> SMALL_MODEL = List.of("--set", "model.layers=4", "--set", "model.d-model=32",
             "--set", "model.heads=4", "--set", "model.seq-len=16", "--set", "stages.layers=[1,2,4]",
             "--set", "stages.boundaries=[0.25,0.5]", "--set", "train.batch-size=8", "--set", "train.eval-every=10",
             "--set", "train.eval-batches=2", "--set", "train.checkpoint-every=20");
 
     private CliHarness() {}
 
-    static synchronized Outcome run(List<String> args) {
+    public static synchronized Outcome run(List<String> args) {
         PrintStream originalOut = System.out;
         PrintStream originalErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -38,7 +38,7 @@ final class CliHarness {
         }
     }
 
-    static List<String> train(Path data, Path out, String... extra) {
+    public static List<String> train(Path data, Path out, String... extra) {
         List<String> args = new ArrayList<>(List.of("train", "--data", data.toString(), "--out", out.toString(),
                 "--steps", "40"));
         args.addAll(SMALL_MODEL);
@@ -46,7 +46,7 @@ final class CliHarness {
         return args;
     }
 
-    static Path corpus(Path dir) throws IOException {
+    public static Path corpus(Path dir) throws IOException {
         String[] words = "the quick brown fox jumps over a lazy dog while small birds sing at dawn".split(" ");
         SplittableRandom random = new SplittableRandom(3);
         StringBuilder text = new StringBuilder();
@@ -59,7 +59,7 @@ final class CliHarness {
     }
 
     /** metrics.jsonl rows without the clock readings, the only part that may differ between equal runs. */
-    static List<String> metricsWithoutClocks(Path runDir) throws IOException {
+    public static List<String> metricsWithoutClocks(Path runDir) throws IOException {
         return Files.readAllLines(runDir.resolve("metrics.jsonl")).stream()
                 .map(line -> line.replaceAll(",\"(wall|work)\":[^,}]*", "")).toList();
     }

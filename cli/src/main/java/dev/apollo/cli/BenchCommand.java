@@ -1,8 +1,0 @@
-package dev.apollo.cli;
-
-import picocli.CommandLine.Command;
-
-/** {@code apollo bench}: benchmarks that print figures and end with one {@code RESULT name=value ...} line. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (figures, not tests).",
-        subcommands = {BenchStepCommand.class, BenchAccelCommand.class, BenchSimulateCommand.class})
-final class BenchCommand {}

@@ -1,0 +1,58 @@
+package dev.apollo.cli.bench.accel;
+
+import dev.apollo.cli.UsageError;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The schedules {@code apollo bench accel} compares, each the shared base configuration plus a few overrides: the
+ * model, data, optimizer, learning-rate schedule, seed and token budget are the same for all.
+ */
+enum AccelMethod {
+    SCRATCH("scratch", "all L layers from step 0", List.of("stages.layers=[%L]", "stages.boundaries=[]")),
+    STACKBERT("stackbert", "progressive stacking: stacking expansion, no sampling",
+            List.of("sampler.kind=none", "stages.sharing=stacking", "stages.expansion=stacking")),
+    APOLLO("apollo", "LVPS k=0, interpolation sharing and expansion",
+            List.of("sampler.kind=lvps", "sampler.k=0", "stages.sharing=interpolation", "stages.expansion=interpolation")),
+    APOLLO_S("apollo-s", "Apollo with stacking sharing and expansion",
+            List.of("sampler.kind=lvps", "sampler.k=0", "stages.sharing=stacking", "stages.expansion=stacking")),
+    APOLLO_NO_SAMPLING("apollo-nosample", "Apollo without sampling (depth N(s)), interpolation expansion",
+            List.of("sampler.kind=none", "stages.sharing=interpolation", "stages.expansion=interpolation")),
+    US("us", "uniform depth sampling", List.of("sampler.kind=uniform", "stages.sharing=interpolation",
+            "stages.expansion=interpolation")),
+    ES("es", "edge sampling, k=10", List.of("sampler.kind=edge", "sampler.k=10", "stages.sharing=interpolation",
+            "stages.expansion=interpolation")),
+    FS("fs", "full sampling (always depth L)", List.of("sampler.kind=full", "stages.sharing=interpolation",
+            "stages.expansion=interpolation"));
+
+    private final String id;
+    private final String description;
+    private final List<String> overrides;
+
+    AccelMethod(String id, String description, List<String> overrides) {
+        this.id = id;
+        this.description = description;
+        this.overrides = overrides;
+    }
+
+    String id() {
+        return id;
+    }
+
+    String description() {
+        return description;
+    }
+
+    /** The method's overrides for a model of {@code layers} layers. */
+    List<String> overrides(int layers) {
+        return overrides.stream().map(o -> o.replace("%L", Integer.toString(layers))).toList();
+    }
+
+    static AccelMethod named(String id) {
+        return Arrays.stream(values()).filter(m -> m.id.equals(id.toLowerCase(Locale.ROOT))).findFirst()
+                .orElseThrow(() -> new UsageError("unknown method '" + id + "': methods are "
+                        + Arrays.stream(values()).map(AccelMethod::id).collect(Collectors.joining(", "))));
+    }
+}

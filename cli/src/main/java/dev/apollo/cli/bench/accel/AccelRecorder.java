@@ -1,0 +1,73 @@
+package dev.apollo.cli.bench.accel;
+
+import dev.apollo.cli.train.MetricsLog;
+import dev.apollo.coordinator.actor.RunListener;
+import dev.apollo.protocol.RecordValidation;
+import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.protocol.StepRecord;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Collects one method's run for the acceleration benchmark and writes its metrics log. Wall time counts training
+ * only: each step is timed from the previous event (step, evaluation or checkpoint) to its own end, so evaluations
+ * and checkpoints, which every method does alike, are left out; expansions, part of a method's cost, are in.
+ */
+final class AccelRecorder implements RunListener {
+
+    /** A validation point: the full-depth loss after {@code stepsDone} steps, with FLOPs and training seconds. */
+    record Point(long stepsDone, int weights, double loss, double flops, double trainSeconds) {}
+
+    private final MetricsLog metrics;
+    private final List<StepRecord> steps = new ArrayList<>();
+    private final List<Point> points = new ArrayList<>();
+    private final List<Double> stepSeconds = new ArrayList<>();
+    private long lastEventNanos = System.nanoTime();
+    private double trainSeconds;
+
+    AccelRecorder(MetricsLog metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void onStep(StepRecord record) {
+        long now = System.nanoTime();
+        double seconds = (now - lastEventNanos) / 1e9;
+        lastEventNanos = now;
+        trainSeconds += seconds;
+        stepSeconds.add(seconds);
+        steps.add(record);
+        metrics.write(MetricsLog.trainRow(record, trainSeconds));
+    }
+
+    @Override
+    public void onValidation(RecordValidation validation) {
+        lastEventNanos = System.nanoTime();
+        points.add(new Point(validation.stepsDone(), validation.weights(), validation.fullDepthLoss(),
+                validation.flops(), trainSeconds));
+        metrics.write(MetricsLog.validationRow(validation, trainSeconds));
+    }
+
+    @Override
+    public void onCheckpoint(long nextStep, String location) {
+        lastEventNanos = System.nanoTime();
+    }
+
+    @Override
+    public void onFinished(RunSnapshot snapshot) {}
+
+    @Override
+    public void onFailed(String message) {}
+
+    List<StepRecord> steps() {
+        return steps;
+    }
+
+    List<Point> points() {
+        return points;
+    }
+
+    double trainSeconds() {
+        return trainSeconds;
+    }
+}

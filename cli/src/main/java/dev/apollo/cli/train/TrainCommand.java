@@ -1,0 +1,185 @@
+package dev.apollo.cli.train;
+
+import com.google.gson.GsonBuilder;
+import dev.apollo.cli.ConfigOptions;
+import dev.apollo.cli.Corpus;
+import dev.apollo.cli.UsageError;
+import dev.apollo.config.ApolloConfig;
+import dev.apollo.config.ConfigLoader;
+import dev.apollo.coordinator.core.RunPlan;
+import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.protocol.TensorState;
+import dev.apollo.worker.checkpoint.Checkpoint;
+import dev.apollo.worker.checkpoint.CheckpointError;
+import dev.apollo.worker.checkpoint.CheckpointStore;
+import dev.apollo.worker.data.BatchSource;
+import dev.apollo.worker.export.HfImport;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code apollo train}: runs the coordinator and a local worker to the end of the plan. Every input (config, corpus,
+ * checkpoint, output directory) is checked before anything is written, so a bad one costs nothing.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train with Apollo (or any schedule the config describes) on this machine.")
+public final class TrainCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<date-time>; with --resume, the resumed run's).")
+    Path out;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue from a checkpoint, a checkpoints directory or a run directory (its newest checkpoint).")
+    Path resume;
+
+    @Option(names = "--init-from", paramLabel = "DIR", description = "Start a fresh run from the parameters of an `apollo export` folder of the same model; its layers are the first stage's real layers, optimizer moments start at zero.")
+    Path initFrom;
+
+    private final PrintStream console = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (initFrom != null && resume != null) {
+            throw new UsageError("--init-from starts a fresh run and --resume continues one: give one of them");
+        }
+        Checkpoint checkpoint = resume == null ? null : CheckpointStore.read(resume);
+        ApolloConfig config = checkpoint == null ? configOptions.load() : resumedConfig(checkpoint);
+        String rendered = ConfigLoader.render(config);
+        RunPlan plan = RunPlan.from(config);
+        TensorState initial = initFrom == null ? null
+                : HfImport.read(initFrom, config.model(), plan.freshStart().weights());
+        BatchSource data = Corpus.load(config);
+        Path runDir = runDirectory(checkpoint);
+        prepare(runDir, checkpoint, rendered);
+
+        RunSnapshot start = checkpoint == null ? plan.freshStart() : checkpoint.snapshot();
+        TensorState state = checkpoint == null ? initial : checkpoint.state();
+        console.printf(Locale.ROOT, "apollo train: %s, %d layers, d=%d, %d steps of %d tokens, stages %s at steps %s%s -> %s%n",
+                config.model().objective().name().toLowerCase(Locale.ROOT), config.model().layers(),
+                config.model().dModel(), config.train().steps(), config.tokensPerStep(), config.stages().layers(),
+                java.util.Arrays.toString(plan.stages().expansionSteps()),
+                checkpoint == null ? (initFrom == null ? "" : ", parameters from " + initFrom)
+                        : ", resuming at step " + start.nextStep(), runDir);
+        Path metricsFile = runDir.resolve("metrics.jsonl");
+        RunSnapshot end;
+        RunRecorder recorder = new RunRecorder(new MetricsLog(metricsFile),
+                new ProgressReporter(start.nextStep(), config.train().steps(), start.tokens(), console), console);
+        try (recorder) {
+            end = EmbeddedRun.run(config, rendered, data, runDir.resolve("checkpoints"), start, state, recorder);
+        }
+        LossPlot.write(metricsFile, runDir.resolve("loss.png"));
+        writeSummary(runDir, config, plan, end, recorder);
+        var validation = recorder.lastValidation();
+        console.printf(Locale.ROOT, "done: %d steps, validation loss %.4f (full depth), %.3e FLOPs (%.2f of scratch's), %.0f s -> %s%n",
+                end.nextStep(), validation == null ? Double.NaN : validation.fullDepthLoss(), end.flops(),
+                end.flops() / plan.scratchFlops(), recorder.wallSeconds(), runDir);
+        return 0;
+    }
+
+    /** The checkpoint's own configuration, or the one given, which must describe the same model. */
+    private ApolloConfig resumedConfig(Checkpoint checkpoint) {
+        ApolloConfig stored = ConfigLoader.parseStored(checkpoint.manifest().config());
+        if (!configOptions.given()) {
+            return stored;
+        }
+        ApolloConfig given = configOptions.load();
+        if (!given.model().equals(stored.model())) {
+            throw new CheckpointError("checkpoint " + checkpoint.location() + " holds another model shape: "
+                    + stored.model() + ", the configuration asks for " + given.model());
+        }
+        return given;
+    }
+
+    private Path runDirectory(Checkpoint checkpoint) {
+        if (out != null) {
+            return out;
+        }
+        if (checkpoint != null) {
+            Path checkpoints = checkpoint.location().toAbsolutePath().getParent();
+            if (!checkpoints.getFileName().toString().equals("checkpoints")) {
+                throw new UsageError("checkpoint " + checkpoint.location() + " is not inside a run directory: pass --out DIR");
+            }
+            return checkpoints.getParent();
+        }
+        return Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+
+    /**
+     * A fresh run needs a directory that holds no run. A resumed one keeps every earlier file: the old metrics log
+     * is kept aside and its rows up to the checkpoint start the new log.
+     */
+    private static void prepare(Path runDir, Checkpoint checkpoint, String renderedConfig) throws IOException {
+        Path metrics = runDir.resolve("metrics.jsonl");
+        if (checkpoint == null) {
+            if (Files.exists(metrics) || Files.exists(runDir.resolve("checkpoints"))) {
+                throw new UsageError(runDir + " already holds a run; continue it with --resume " + runDir
+                        + " or choose another --out");
+            }
+            Files.createDirectories(runDir);
+            Files.writeString(runDir.resolve("config.conf"), renderedConfig, StandardCharsets.UTF_8);
+            return;
+        }
+        Files.createDirectories(runDir);
+        long resumeStep = checkpoint.manifest().nextStep();
+        if (Files.exists(metrics)) {
+            Path kept = runDir.resolve("metrics.before-resume-" + resumeStep + ".jsonl");
+            for (int generation = 2; Files.exists(kept); generation++) {
+                kept = runDir.resolve("metrics.before-resume-" + resumeStep + "-" + generation + ".jsonl");
+            }
+            Files.move(metrics, kept);
+            List<String> rows = new ArrayList<>();
+            for (String line : Files.readAllLines(kept)) {
+                if (!line.isBlank() && MetricsLog.stepOf(line) <= resumeStep) {
+                    rows.add(line);
+                }
+            }
+            Files.write(metrics, rows, StandardCharsets.UTF_8);
+        }
+        Path configFile = runDir.resolve("config.conf");
+        if (!Files.exists(configFile)) {
+            Files.writeString(configFile, renderedConfig, StandardCharsets.UTF_8);
+        } else if (!Files.readString(configFile).equals(renderedConfig)) {
+            Files.writeString(runDir.resolve("config.resumed-" + resumeStep + ".conf"), renderedConfig);
+        }
+    }
+
+    private static void writeSummary(Path runDir, ApolloConfig config, RunPlan plan, RunSnapshot end,
+            RunRecorder recorder) throws IOException {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("steps", end.nextStep());
+        summary.put("objective", config.model().objective().name().toLowerCase(Locale.ROOT));
+        summary.put("weights", end.weights());
+        summary.put("stageStartSteps", plan.stages().expansionSteps());
+        if (recorder.lastStep() != null) {
+            summary.put("finalTrainLoss", recorder.lastStep().loss());
+        }
+        if (recorder.lastValidation() != null) {
+            summary.put("finalValLossFull", recorder.lastValidation().fullDepthLoss());
+            summary.put("finalValLossStage", recorder.lastValidation().stageDepthLoss());
+        }
+        summary.put("tokens", end.tokens());
+        summary.put("flops", end.flops());
+        summary.put("scratchFlops", plan.scratchFlops());
+        summary.put("flopsRatioToScratch", end.flops() / plan.scratchFlops());
+        summary.put("wallSeconds", recorder.wallSeconds());
+        summary.put("lastCheckpoint", recorder.lastCheckpoint());
+        Files.writeString(runDir.resolve("summary.json"),
+                new GsonBuilder().setPrettyPrinting().create().toJson(summary), StandardCharsets.UTF_8);
+    }
+}

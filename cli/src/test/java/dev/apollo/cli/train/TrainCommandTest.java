@@ -1,0 +1,134 @@
+package dev.apollo.cli.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import dev.apollo.cli.CliHarness;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The train command end to end: outputs, determinism, bit-identical resume, expansions. */
+class TrainCommandTest {
+
+    @TempDir
+    static Path dir;
+    static Path corpus;
+    static Path firstRun;
+
+    @BeforeAll
+    static void trainOnce() throws IOException {
+        corpus = CliHarness.corpus(dir);
+        firstRun = dir.resolve("first");
+        var outcome = CliHarness.run(CliHarness.train(corpus, firstRun));
+        assertEquals(0, outcome.exitCode(), outcome.err());
+    }
+
+    @Test
+    void writesMetricsSummaryCheckpointsAndPlot() throws IOException {
+        List<String> rows = Files.readAllLines(firstRun.resolve("metrics.jsonl"));
+        Gson gson = new Gson();
+        List<JsonObject> train = rows.stream().map(r -> gson.fromJson(r, JsonObject.class))
+                .filter(r -> r.get("type").getAsString().equals("train")).toList();
+        assertEquals(40, train.size());
+        for (String key : List.of("step", "stage", "weights", "depth", "loss", "lr", "tokens", "flops", "wall", "work")) {
+            assertTrue(train.get(0).has(key), key);
+        }
+        // the worker's busy time is part of the wall time: over the run, never more than all of it
+        double work = train.stream().mapToDouble(r -> r.get("work").getAsDouble()).sum();
+        assertTrue(work > 0 && work < train.get(39).get("wall").getAsDouble(), "work " + work);
+        assertEquals(40 * 8 * 16, train.get(39).get("tokens").getAsLong());
+        // stages [1,2,4] start at steps 0, 10, 20: the rows' weights follow the schedule
+        assertEquals(1, train.get(9).get("weights").getAsInt());
+        assertEquals(2, train.get(10).get("weights").getAsInt());
+        assertEquals(4, train.get(20).get("weights").getAsInt());
+        for (JsonObject row : train) {
+            int depth = row.get("depth").getAsInt();
+            assertTrue(depth >= row.get("weights").getAsInt() && depth <= 4, row.toString());
+        }
+        long validations = rows.stream().filter(r -> r.contains("\"val\"")).count();
+        assertEquals(4, validations);
+        assertTrue(train.get(39).get("loss").getAsDouble() < train.get(0).get("loss").getAsDouble() - 1.0);
+        JsonObject summary = gson.fromJson(Files.readString(firstRun.resolve("summary.json")), JsonObject.class);
+        assertEquals(40, summary.get("steps").getAsInt());
+        assertTrue(summary.get("flopsRatioToScratch").getAsDouble() < 1.0);
+        assertTrue(Files.isDirectory(firstRun.resolve("checkpoints/step-00000020")));
+        assertTrue(Files.isDirectory(firstRun.resolve("checkpoints/step-00000040")));
+        assertTrue(Files.size(firstRun.resolve("loss.png")) > 1000);
+        assertTrue(Files.exists(firstRun.resolve("config.conf")));
+    }
+
+    @Test
+    void sameSeedAndConfigGiveBitIdenticalMetrics() throws IOException {
+        Path second = dir.resolve("second");
+        assertEquals(0, CliHarness.run(CliHarness.train(corpus, second)).exitCode());
+        assertEquals(CliHarness.metricsWithoutClocks(firstRun), CliHarness.metricsWithoutClocks(second));
+        Path otherSeed = dir.resolve("other-seed");
+        assertEquals(0, CliHarness.run(CliHarness.train(corpus, otherSeed, "--seed", "99")).exitCode());
+        assertTrue(!CliHarness.metricsWithoutClocks(firstRun).equals(CliHarness.metricsWithoutClocks(otherSeed)));
+    }
+
+    @Test
+    void resumeFromAMidRunCheckpointContinuesBitIdentically() throws IOException {
+        Path resumed = dir.resolve("resumed");
+        var outcome = CliHarness.run(List.of("train", "--resume", firstRun.resolve("checkpoints/step-00000020").toString(),
+                "--out", resumed.toString()));
+        assertEquals(0, outcome.exitCode(), outcome.err());
+        List<String> original = CliHarness.metricsWithoutClocks(firstRun);
+        List<String> continued = CliHarness.metricsWithoutClocks(resumed);
+        List<String> originalTail = original.stream().filter(r -> stepOf(r) > 20).toList();
+        assertEquals(originalTail, continued);
+    }
+
+    @Test
+    void resumeIntoItsOwnRunDirectoryKeepsEverything() throws IOException {
+        Path run = dir.resolve("own");
+        assertEquals(0, CliHarness.run(CliHarness.train(corpus, run)).exitCode());
+        List<String> before = Files.readAllLines(run.resolve("metrics.jsonl"));
+        var outcome = CliHarness.run(List.of("train", "--resume", run.resolve("checkpoints/step-00000020").toString()));
+        assertEquals(0, outcome.exitCode(), outcome.err());
+        assertEquals(before, Files.readAllLines(run.resolve("metrics.before-resume-20.jsonl")));
+        assertEquals(CliHarness.metricsWithoutClocks(dir.resolve("first")), CliHarness.metricsWithoutClocks(run));
+        assertTrue(Files.isDirectory(run.resolve("checkpoints/step-00000040.superseded-1")));
+    }
+
+    @Test
+    void bertWithStackingNoSamplingAndResetMomentsTrains() throws IOException {
+        Path run = dir.resolve("bert");
+        var outcome = CliHarness.run(CliHarness.train(corpus, run, "--set", "model.objective=bert",
+                "--set", "model.vocab-size=260", "--set", "stages.sharing=stacking", "--set", "stages.expansion=stacking",
+                "--set", "sampler.kind=none", "--set", "optimizer.moments-at-expansion=reset"));
+        assertEquals(0, outcome.exitCode(), outcome.err());
+        Gson gson = new Gson();
+        List<JsonObject> train = Files.readAllLines(run.resolve("metrics.jsonl")).stream()
+                .map(r -> gson.fromJson(r, JsonObject.class)).filter(r -> r.get("type").getAsString().equals("train"))
+                .toList();
+        assertEquals(40, train.size());
+        for (JsonObject row : train) {
+            assertEquals(row.get("weights").getAsInt(), row.get("depth").getAsInt(), "no sampling: depth is N(s)");
+        }
+        double first = train.get(0).get("loss").getAsDouble();
+        double last = train.get(39).get("loss").getAsDouble();
+        assertTrue(last < first - 0.5, "masked LM loss fell from " + first + " to " + last);
+    }
+
+    @Test
+    void aDivergingRunStopsWithItsReasonAndKeepsWhatItWrote() {
+        Path run = dir.resolve("diverged");
+        var outcome = CliHarness.run(CliHarness.train(corpus, run, "--set", "optimizer.lr=1e6",
+                "--set", "optimizer.grad-clip=0", "--set", "schedule.warmup-fraction=0"));
+        assertEquals(1, outcome.exitCode(), outcome.out() + outcome.err());
+        assertTrue(outcome.err().contains("training diverged at step"), outcome.err());
+        assertTrue(Files.exists(run.resolve("metrics.jsonl")));
+    }
+
+    private static long stepOf(String row) {
+        return new Gson().fromJson(row, JsonObject.class).get("step").getAsLong();
+    }
+}

@@ -23,10 +23,6 @@ final class StepTimes {
         nanos[count++] = stepNanos;
     }
 
-    int count() {
-        return count;
-    }
-
     /** The {@code q}-quantile of the step times (nearest rank), in seconds. */
     double quantileSeconds(double q) {
         if (!(q >= 0 && q <= 1)) {

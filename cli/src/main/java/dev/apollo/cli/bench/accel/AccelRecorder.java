@@ -21,7 +21,6 @@ final class AccelRecorder implements RunListener {
     private final MetricsLog metrics;
     private final List<StepRecord> steps = new ArrayList<>();
     private final List<Point> points = new ArrayList<>();
-    private final List<Double> stepSeconds = new ArrayList<>();
     private long lastEventNanos = System.nanoTime();
     private double trainSeconds;
 
@@ -35,7 +34,6 @@ final class AccelRecorder implements RunListener {
         double seconds = (now - lastEventNanos) / 1e9;
         lastEventNanos = now;
         trainSeconds += seconds;
-        stepSeconds.add(seconds);
         steps.add(record);
         metrics.write(MetricsLog.trainRow(record, trainSeconds));
     }

@@ -94,6 +94,20 @@ final class AccelReport {
     void writeMarkdown(Path dir, String command, String config, List<String> histogramFiles) throws IOException {
         StringBuilder md = new StringBuilder("# Acceleration benchmark\n\n");
         md.append("Command:\n\n```\n").append(command).append("\n```\n\n");
+        appendTarget(md);
+        appendResults(md);
+        appendRanking(md);
+        appendExpansions(md);
+        appendLossAtEqualFlops(md);
+        appendSavingsAtEarlierLosses(md);
+        appendPlots(md, histogramFiles);
+        md.append("## Configuration (shared by every method; each method's overrides are in its own directory)\n\n```\n")
+                .append(config).append("```\n");
+        Files.writeString(dir.resolve(REPORT_MD), md, StandardCharsets.UTF_8);
+    }
+
+    /** The target every saving is measured against, the unigram baseline, and a warning if scratch never left it. */
+    private void appendTarget(StringBuilder md) {
         if (scratch != null) {
             md.append(String.format(Locale.ROOT, "Target: scratch's final validation loss, %.4f nats/byte at the full "
                     + "depth, after %.3e FLOPs and %.0f training seconds.%n%n", scratch.finalLoss(), scratch.totalFlops(),
@@ -107,6 +121,9 @@ final class AccelReport {
                     + "Tune the learning rate or warmup until scratch learns, then compare.%n%n", scratch.finalLoss(),
                     100 * UnigramBaseline.PLATEAU_SHARE, unigramEntropy));
         }
+    }
+
+    private void appendResults(StringBuilder md) {
         md.append("## Results (as the paper's Table 3)\n\n");
         md.append("| method | what | final val loss | FLOPs | FLOPs / scratch | FLOPs saving | train s | wall saving |\n");
         md.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
@@ -120,7 +137,9 @@ final class AccelReport {
         md.append("\nSaving = 1 - (FLOPs or training seconds at which a method first reaches scratch's final validation ")
                 .append("loss, interpolated between evaluations) / scratch's total. \"none\": never reached within its ")
                 .append("schedule. Training seconds leave out evaluations and checkpoints.\n\n");
+    }
 
+    private void appendRanking(StringBuilder md) {
         md.append("## Ranking (as the paper's Figures 6 and 7)\n\n");
         List<AccelResult> ranked = results.stream().filter(r -> r.method() != AccelMethod.SCRATCH)
                 .sorted(Comparator.comparingDouble((AccelResult r) -> flopsSaving(r).orElse(Double.NEGATIVE_INFINITY))
@@ -132,7 +151,9 @@ final class AccelReport {
                     percent(flopsSaving(r)), r.finalLoss()));
         }
         md.append("\nMethods that never reach the target are ordered by final loss.\n\n");
+    }
 
+    private void appendExpansions(StringBuilder md) {
         md.append("## Expansions (as the paper's Tables 2 and 3)\n\n");
         md.append("Training loss and gradient norm (before clipping) on the last step before and the first step after ")
                 .append("each expansion (at that step's sampled depth).\n\n");
@@ -145,24 +166,31 @@ final class AccelReport {
                         e.gradNormBefore(), e.gradNormAfter()));
             }
         }
+    }
 
-        if (scratch != null) {
-            md.append("\n## Validation loss at equal FLOPs\n\n| FLOPs |");
-            results.forEach(r -> md.append(' ').append(r.method().id()).append(" |"));
-            md.append("\n| --- |");
-            results.forEach(r -> md.append(" --- |"));
-            md.append('\n');
-            for (double fraction : new double[] {0.1, 0.25, 0.5, 0.75, 1.0}) {
-                double flops = fraction * scratch.totalFlops();
-                md.append(String.format(Locale.ROOT, "| %.2e |", flops));
-                for (AccelResult r : results) {
-                    OptionalDouble loss = r.lossAtFlops(flops);
-                    md.append(loss.isPresent() ? String.format(Locale.ROOT, " %.4f |", loss.getAsDouble()) : " - |");
-                }
-                md.append('\n');
-            }
+    /** Every method's validation loss at fractions of scratch's FLOPs; nothing without a scratch run. */
+    private void appendLossAtEqualFlops(StringBuilder md) {
+        if (scratch == null) {
+            return;
         }
+        md.append("\n## Validation loss at equal FLOPs\n\n| FLOPs |");
+        results.forEach(r -> md.append(' ').append(r.method().id()).append(" |"));
+        md.append("\n| --- |");
+        results.forEach(r -> md.append(" --- |"));
+        md.append('\n');
+        for (double fraction : new double[] {0.1, 0.25, 0.5, 0.75, 1.0}) {
+            double flops = fraction * scratch.totalFlops();
+            md.append(String.format(Locale.ROOT, "| %.2e |", flops));
+            for (AccelResult r : results) {
+                OptionalDouble loss = r.lossAtFlops(flops);
+                md.append(loss.isPresent() ? String.format(Locale.ROOT, " %.4f |", loss.getAsDouble()) : " - |");
+            }
+            md.append('\n');
+        }
+    }
 
+    /** Each method's FLOPs saving against the losses scratch had at fractions of its FLOPs ({@link #savingAt}). */
+    private void appendSavingsAtEarlierLosses(StringBuilder md) {
         if (scratchOnPlateau()) {
             md.append("\n## Savings against scratch's earlier losses\n\nn/a: scratch never left the unigram plateau.\n");
         } else if (scratch != null) {
@@ -188,15 +216,14 @@ final class AccelReport {
                 md.append('\n');
             }
         }
+    }
 
+    private static void appendPlots(StringBuilder md, List<String> histogramFiles) {
         md.append("\n## Plots\n\n![validation loss vs FLOPs](").append(AccelPlots.LOSS_VS_FLOPS).append(")\n\n")
                 .append("![validation loss vs training seconds](").append(AccelPlots.LOSS_VS_WALL).append(")\n\n");
         for (String file : histogramFiles) {
             md.append("![").append(file).append("](").append(file).append(")\n\n");
         }
-        md.append("## Configuration (shared by every method; each method's overrides are in its own directory)\n\n```\n")
-                .append(config).append("```\n");
-        Files.writeString(dir.resolve(REPORT_MD), md, StandardCharsets.UTF_8);
     }
 
     /** The CSV and RESULT spelling of a saving: a fraction, "none" where never reached, "n/a" without a target. */

@@ -222,6 +222,9 @@ public final class ConfigLoader {
                         in.enumValue("runtime.device", DeviceKind.class),
                         in.integer("runtime.threads")),
                 new ClusterConfig(
-                        in.integer("cluster.min-workers")));
+                        in.integer("cluster.min-workers"),
+                        in.duration("cluster.step-timeout"),
+                        in.duration("cluster.phase-timeout"),
+                        in.duration("cluster.join-timeout")));
     }
 }

@@ -3,6 +3,7 @@ package dev.apollo.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigRenderOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,6 +41,15 @@ final class ConfigReader {
             throw invalid(key, FINITE);
         }
         return value;
+    }
+
+    /** A HOCON duration ({@code 90 s}, {@code 10 min}, {@code 500 ms}). */
+    Duration duration(String key) {
+        try {
+            return apollo.getDuration(key);
+        } catch (ConfigException e) {
+            throw invalid(key, "must be a duration such as 90 s, 10 minutes or 500 ms", e);
+        }
     }
 
     String string(String key) {

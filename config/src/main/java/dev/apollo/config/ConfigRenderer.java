@@ -1,6 +1,7 @@
 package dev.apollo.config;
 
 import com.typesafe.config.ConfigUtil;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -74,7 +75,10 @@ final class ConfigRenderer {
                 .entry("device", runtime.device())
                 .entry("threads", runtime.threads());
         out.section("cluster")
-                .entry("min-workers", config.cluster().minWorkers());
+                .entry("min-workers", config.cluster().minWorkers())
+                .entry("step-timeout", config.cluster().stepTimeout())
+                .entry("phase-timeout", config.cluster().phaseTimeout())
+                .entry("join-timeout", config.cluster().joinTimeout());
         return out.close();
     }
 
@@ -110,6 +114,9 @@ final class ConfigRenderer {
         }
         if (value instanceof List<?> list) {
             return list.stream().map(ConfigRenderer::hocon).collect(Collectors.joining(", ", "[", "]"));
+        }
+        if (value instanceof Duration duration) {
+            return duration.toMillis() + " ms"; // whole milliseconds: HOCON reads them back exactly
         }
         return value.toString(); // Integer, Long, Double: Double.toString round-trips exactly
     }

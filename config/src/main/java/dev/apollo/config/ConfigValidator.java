@@ -1,5 +1,6 @@
 package dev.apollo.config;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -139,6 +140,13 @@ final class ConfigValidator {
         // Every admitted worker owns at least one row of the global batch, so more could never be admitted.
         require(cluster.minWorkers() >= 1 && cluster.minWorkers() <= train.batchSize(), "cluster.min-workers",
                 "must be in [1, apollo.train.batch-size (" + train.batchSize() + ")]");
+        require(isPositive(cluster.stepTimeout()), "cluster.step-timeout", "must be a duration > 0");
+        require(isPositive(cluster.phaseTimeout()), "cluster.phase-timeout", "must be a duration > 0");
+        require(!cluster.joinTimeout().isNegative(), "cluster.join-timeout", "must be a duration >= 0");
+    }
+
+    private static boolean isPositive(Duration duration) {
+        return !duration.isNegative() && !duration.isZero();
     }
 
     private static <T extends Comparable<T>> boolean isStrictlyIncreasing(List<T> values) {

@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +58,7 @@ class ConfigLoaderTest {
                 new TrainConfig(1200, 16, 1234, 25, 8, 200),
                 new DataConfig(Optional.empty(), DataFormat.AUTO, 0.05, 0.15),
                 new RuntimeConfig(DeviceKind.AUTO, 2),
-                new ClusterConfig(1));
+                new ClusterConfig(1, Duration.ofMinutes(10), Duration.ofMinutes(30), Duration.ofMinutes(10)));
         assertEquals(defaults, ConfigLoader.parse(ReferenceConfig.config()));
         ApolloConfig tiny = load();
         assertEquals(new OptimizerConfig(3e-3, 0.9, 0.95, 1e-8, 0.01, 1.0, MomentPolicy.COPY), tiny.optimizer());
@@ -103,13 +104,14 @@ class ConfigLoaderTest {
     void renderKeepsEveryValueExactly() {
         ApolloConfig config = load(
                 "optimizer.lr=3.0000000000000004E-4", "model.init-std=0.1", "model.layer-norm-eps=1e-12",
-                "cluster.min-workers=3",
+                "cluster.min-workers=3", "cluster.step-timeout=1.5 s", "cluster.join-timeout=0",
                 "stages.boundary-unit=steps", "stages.boundaries=[100, 250, 600]", "train.seed=-9007199254740993",
                 "data.path=\"/data/my corpus//v2.jsonl\"", "sampler.kind=lvps-ref", "sampler.k=0.5");
         assertEquals(3.0000000000000004E-4, config.optimizer().lr());
         assertEquals(Optional.of("/data/my corpus//v2.jsonl"), config.data().path());
         assertEquals(-9007199254740993L, config.train().seed());
-        assertEquals(new ClusterConfig(3), config.cluster());
+        assertEquals(new ClusterConfig(3, Duration.ofMillis(1500), Duration.ofMinutes(30), Duration.ZERO),
+                config.cluster());
         assertEquals(config, ConfigLoader.parse(ConfigFactory.parseString(ConfigLoader.render(config))));
     }
 
@@ -285,6 +287,10 @@ class ConfigLoaderTest {
                 invalid("apollo.cluster.min-workers = 17: must be in [1, apollo.train.batch-size (16)]",
                         "cluster.min-workers=17"),
                 invalid("apollo.cluster.min-workers = 2.5: must be a whole number", "cluster.min-workers=2.5"),
+                invalid("apollo.cluster.step-timeout = 0: must be a duration > 0", "cluster.step-timeout=0"),
+                invalid("apollo.cluster.phase-timeout = \"soon\": must be a duration such as 90 s",
+                        "cluster.phase-timeout=soon"),
+                invalid("apollo.cluster.join-timeout = \"-1 s\": must be a duration >= 0", "cluster.join-timeout=-1 s"),
                 invalid("apollo.optimiser.lr = 0.001: unknown key; known sections are cluster, data, model,",
                         "optimiser.lr=0.001"),
                 invalid("apollo.optimizer = 5: must be an object with keys beta1, beta2,", "optimizer=5"),

@@ -4,14 +4,18 @@ import dev.apollo.protocol.CheckpointCompleted;
 import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.Evaluate;
 import dev.apollo.protocol.EvaluationCompleted;
-import dev.apollo.protocol.ExpansionCompleted;
 import dev.apollo.protocol.PullState;
 import dev.apollo.protocol.PushState;
+import dev.apollo.protocol.ReleaseWorker;
+import dev.apollo.protocol.RestoreState;
+import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.RunStep;
 import dev.apollo.protocol.Shard;
 import dev.apollo.protocol.StatePulled;
+import dev.apollo.protocol.StatePushed;
+import dev.apollo.protocol.StateRestored;
 import dev.apollo.protocol.StepCompleted;
-import dev.apollo.protocol.TensorState;
+import dev.apollo.protocol.SyncState;
 import dev.apollo.protocol.WorkerFailed;
 import dev.apollo.protocol.WorkerMessage;
 import dev.apollo.protocol.WriteCheckpoint;
@@ -19,7 +23,7 @@ import dev.apollo.worker.checkpoint.CheckpointStore;
 import dev.apollo.worker.train.Replica;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -30,59 +34,80 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * One device's worker: carries out the coordinator's commands on its {@link Replica} and answers each with its
- * result, or with {@link WorkerFailed} and a one-line reason. The replica is built on the worker's own thread.
+ * result, or with {@link WorkerFailed} and a one-line reason. It holds no state until the coordinator tells it which
+ * to restore; the replica is built then, on the worker's own thread.
  */
 public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
 
     private final String workerId;
-    private final Replica replica;
+    /** Builds the replica holding the state a snapshot describes: the start, or that checkpoint. */
+    private final Function<RunSnapshot, Replica> restore;
     private final CheckpointStore checkpoints;
     private final int evalBatches;
     private final ActorRef<CoordinatorMessage> coordinator;
+    private Replica replica;
 
-    private WorkerActor(ActorContext<WorkerMessage> context, String workerId, Replica replica,
+    private WorkerActor(ActorContext<WorkerMessage> context, String workerId, Function<RunSnapshot, Replica> restore,
             CheckpointStore checkpoints, int evalBatches, ActorRef<CoordinatorMessage> coordinator) {
         super(context);
         this.workerId = workerId;
-        this.replica = replica;
+        this.restore = restore;
         this.checkpoints = checkpoints;
         this.evalBatches = evalBatches;
         this.coordinator = coordinator;
     }
 
-    public static Behavior<WorkerMessage> create(String workerId, Supplier<Replica> replica, CheckpointStore checkpoints,
-            int evalBatches, ActorRef<CoordinatorMessage> coordinator) {
-        return Behaviors.setup(context -> {
-            try {
-                return new WorkerActor(context, workerId, replica.get(), checkpoints, evalBatches, coordinator);
-            } catch (RuntimeException e) {
-                coordinator.tell(new WorkerFailed(workerId, oneLine(e)));
-                return Behaviors.stopped();
-            }
-        });
+    public static Behavior<WorkerMessage> create(String workerId, Function<RunSnapshot, Replica> restore,
+            CheckpointStore checkpoints, int evalBatches, ActorRef<CoordinatorMessage> coordinator) {
+        return Behaviors.setup(context -> new WorkerActor(context, workerId, restore, checkpoints, evalBatches,
+                coordinator));
     }
 
     @Override
     public Receive<WorkerMessage> createReceive() {
         return newReceiveBuilder()
+                .onMessage(RestoreState.class, restoring -> guarded(() -> restore(restoring)))
                 .onMessage(RunStep.class, step -> guarded(() -> runStep(step)))
                 .onMessage(Evaluate.class, evaluate -> guarded(() -> evaluate(evaluate)))
-                .onMessage(PullState.class, pull -> guarded(
-                        () -> coordinator.tell(new StatePulled(pull.step(), workerId, replica.exportState()))))
+                .onMessage(PullState.class, pull -> guarded(() -> coordinator.tell(
+                        new StatePulled(pull.step(), pull.round(), workerId, replica().exportState()))))
                 .onMessage(PushState.class, push -> guarded(() -> load(push)))
                 .onMessage(WriteCheckpoint.class, checkpoint -> guarded(() -> checkpoint(checkpoint)))
+                .onMessage(SyncState.class, sync -> guarded(() -> {
+                    throw new IllegalStateException("giving the state to another worker needs the cluster's tensor "
+                            + "plane; this process runs one worker");
+                }))
+                .onMessage(ReleaseWorker.class, release -> Behaviors.stopped())
                 .onSignal(PostStop.class, signal -> {
-                    replica.close();
+                    if (replica != null) {
+                        replica.close();
+                    }
                     return this;
                 })
                 .build();
+    }
+
+    private Replica replica() {
+        if (replica == null) {
+            throw new IllegalStateException("asked to work before the coordinator gave it a state to restore");
+        }
+        return replica;
+    }
+
+    private void restore(RestoreState restoring) {
+        if (replica != null) {
+            replica.close();
+            replica = null;
+        }
+        replica = restore.apply(restoring.snapshot());
+        coordinator.tell(new StateRestored(restoring.snapshot().nextStep(), workerId));
     }
 
     private void runStep(RunStep step) {
         Shard shard = step.shards().stream().filter(s -> s.workerId().equals(workerId)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("step " + step.step() + " has no shard for " + workerId));
         long started = System.nanoTime();
-        Replica.StepOutcome outcome = replica.trainStep(step.step(), ints(step.layerMap()), step.lr(),
+        Replica.StepOutcome outcome = replica().trainStep(step.step(), ints(step.layerMap()), step.lr(),
                 shard.firstRow(), shard.rowCount());
         double workSeconds = (System.nanoTime() - started) / 1e9;
         if (!Double.isFinite(outcome.loss()) || !Double.isFinite(outcome.gradientNorm())) {
@@ -95,21 +120,20 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
     }
 
     private void evaluate(Evaluate evaluate) {
-        double full = replica.validationLoss(ints(evaluate.fullDepthMap()), evalBatches);
+        double full = replica().validationLoss(ints(evaluate.fullDepthMap()), evalBatches);
         double stage = evaluate.stageDepthMap().equals(evaluate.fullDepthMap())
-                ? full : replica.validationLoss(ints(evaluate.stageDepthMap()), evalBatches);
-        coordinator.tell(new EvaluationCompleted(evaluate.stepsDone(), full, stage));
+                ? full : replica().validationLoss(ints(evaluate.stageDepthMap()), evalBatches);
+        coordinator.tell(new EvaluationCompleted(evaluate.stepsDone(), workerId, full, stage));
     }
 
     private void load(PushState push) {
-        replica.importState(push.state(), push.weights());
-        coordinator.tell(new ExpansionCompleted(push.step(), push.weights(), replica.exportState().digest()));
+        replica().importState(push.state(), push.weights());
+        coordinator.tell(new StatePushed(push.step(), push.round(), workerId, replica().exportState().digest()));
     }
 
     private void checkpoint(WriteCheckpoint checkpoint) throws Exception {
-        TensorState state = replica.exportState();
-        Path location = checkpoints.write(checkpoint.snapshot(), state);
-        coordinator.tell(new CheckpointCompleted(checkpoint.snapshot().nextStep(), location.toString(), state.digest()));
+        Path location = checkpoints.write(checkpoint.snapshot(), replica().exportState());
+        coordinator.tell(new CheckpointCompleted(checkpoint.snapshot().nextStep(), workerId, location.toString()));
     }
 
     private interface Action {

@@ -1,4 +1,5 @@
 package dev.apollo.protocol;
 
-/** A checkpoint for {@code nextStep} is durable at {@code location}; {@code digest} checksums its tensors. */
-public record CheckpointCompleted(long nextStep, String location, String digest) implements CoreEvent, CoordinatorMessage {}
+/** {@code workerId} made the checkpoint for {@code nextStep} durable at {@code location}. */
+public record CheckpointCompleted(long nextStep, String workerId, String location)
+        implements CoreEvent, CoordinatorMessage {}

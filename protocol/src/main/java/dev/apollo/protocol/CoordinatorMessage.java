@@ -2,5 +2,5 @@ package dev.apollo.protocol;
 
 /** Messages the coordinator accepts from workers. */
 public sealed interface CoordinatorMessage
-        permits StepCompleted, EvaluationCompleted, ExpansionCompleted, CheckpointCompleted, StatePulled, WorkerFailed,
-                StateRestored {}
+        permits StepCompleted, StepStalled, EvaluationCompleted, CheckpointCompleted, StatePulled, StatePushed,
+                StateSynced, StateRestored, WorkerFailed {}

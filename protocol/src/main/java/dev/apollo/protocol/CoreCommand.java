@@ -1,6 +1,6 @@
 package dev.apollo.protocol;
 
-/** What the coordinator core asks its shell to do. The core never sees a tensor, a clock or a file. */
+/** What the coordinator core asks its node to do. The core never sees a tensor, a clock or a file. */
 public sealed interface CoreCommand
         permits RunStep, Evaluate, ExpandWeights, WriteCheckpoint, RecordStep, RecordValidation, FinishRun, SyncState,
-                RestoreState, ReleaseWorker {}
+                RestoreState, ReleaseWorker, WaitForWorkers {}

@@ -1,5 +1,5 @@
 package dev.apollo.protocol;
 
 /** Validation cross-entropy (nats per predicted token) at the full depth and at the stage's depth. */
-public record EvaluationCompleted(long stepsDone, double fullDepthLoss, double stageDepthLoss)
+public record EvaluationCompleted(long stepsDone, String workerId, double fullDepthLoss, double stageDepthLoss)
         implements CoreEvent, CoordinatorMessage {}

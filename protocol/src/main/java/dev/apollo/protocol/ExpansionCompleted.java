@@ -1,4 +1,4 @@
 package dev.apollo.protocol;
 
-/** Every worker holds the expanded state; {@code digest} is the checksum of that state, equal on all replicas. */
-public record ExpansionCompleted(long step, int weights, String digest) implements CoreEvent, CoordinatorMessage {}
+/** Every holder loaded the expanded state; {@code digest} is its checksum, the same on all of them. */
+public record ExpansionCompleted(long step, int weights, String digest) implements CoreEvent {}

@@ -7,7 +7,7 @@ import java.util.List;
  * {@code workers} loads the state {@code snapshot} describes, the initialisation from the seed when
  * {@code snapshot.nextStep()} is 0 and otherwise that checkpoint, and answers {@link StateRestored}.
  */
-public record RestoreState(RunSnapshot snapshot, List<String> workers) implements CoreCommand {
+public record RestoreState(RunSnapshot snapshot, List<String> workers) implements CoreCommand, WorkerMessage {
 
     public RestoreState {
         workers = List.copyOf(workers);

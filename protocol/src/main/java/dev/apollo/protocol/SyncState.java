@@ -8,7 +8,8 @@ import java.util.List;
  * {@link StateSynced}. The source is a current member; a tentative update it may hold for {@code step} is not part
  * of that state.
  */
-public record SyncState(long step, int weights, String sourceWorker, List<String> targets) implements CoreCommand {
+public record SyncState(long step, int weights, String sourceWorker, List<String> targets)
+        implements CoreCommand, WorkerMessage {
 
     public SyncState {
         targets = List.copyOf(targets);

@@ -1,4 +1,5 @@
 package dev.apollo.protocol;
 
 /** Messages a worker accepts from the coordinator. */
-public sealed interface WorkerMessage permits RunStep, Evaluate, WriteCheckpoint, PullState, PushState {}
+public sealed interface WorkerMessage
+        permits RunStep, Evaluate, WriteCheckpoint, PullState, PushState, SyncState, RestoreState, ReleaseWorker {}

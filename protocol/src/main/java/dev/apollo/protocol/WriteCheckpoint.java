@@ -1,4 +1,4 @@
 package dev.apollo.protocol;
 
-/** Persist the replica's tensors together with the coordinator's snapshot, atomically. */
-public record WriteCheckpoint(RunSnapshot snapshot) implements CoreCommand, WorkerMessage {}
+/** {@code workerId} persists its replica's tensors together with the coordinator's snapshot, atomically. */
+public record WriteCheckpoint(RunSnapshot snapshot, String workerId) implements CoreCommand, WorkerMessage {}

@@ -1,29 +1,35 @@
 package dev.apollo.sim;
 
+import dev.apollo.coordinator.core.Core;
 import dev.apollo.coordinator.core.CoordinatorCore;
 import dev.apollo.coordinator.core.RunPlan;
-import dev.apollo.protocol.CoreCommand;
-import dev.apollo.protocol.CoreEvent;
+import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.RunSnapshot;
-import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * How a simulation gets its coordinator core, at the start and after every coordinator restart: the production
+ * How a simulation gets its coordinator's core, at the start and after every coordinator restart: the production
  * {@link CoordinatorCore} itself, or in tests a deliberately broken wrapper around it, to show the invariants catch
- * what it breaks.
+ * what it breaks. The production node always runs around it; a bug planted in the node's handling of replies goes
+ * through {@link #inbox}.
  */
 @FunctionalInterface
 public interface CoreFactory {
 
-    /** The core's one entry point, as the simulator drives it. */
+    /** What reaches the node from the workers, on its way in. */
     @FunctionalInterface
-    interface Core {
-        List<CoreCommand> on(CoreEvent event);
+    interface Inbox {
+        void deliver(CoordinatorMessage message, Consumer<CoordinatorMessage> node);
     }
 
     Core start(RunPlan plan, RunSnapshot from);
 
+    /** The inbox of the incarnation whose core {@link #start} returned: as it is, unless a bug is planted. */
+    default Inbox inbox(Core core) {
+        return (message, node) -> node.accept(message);
+    }
+
     static CoreFactory real() {
-        return (plan, from) -> new CoordinatorCore(plan, from)::on;
+        return CoordinatorCore::new;
     }
 }

@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
 
 /**
  * The discrete faults of a run, drawn from the seed before it starts: each kind at random steps, about once every
- * so many steps (at least once when on). A fault fires soon after the run first issues its step, so faults land
+ * so many steps (at least once when on), the spacing itself drawn per seed between half and twice the usual, so a
+ * sweep meets both quiet runs and storms. A fault fires soon after the run first issues its step, so faults land
  * while the run is going on, however long it takes.
  */
 final class FaultPlan {
@@ -34,7 +35,8 @@ final class FaultPlan {
             if (kind.onTheNetwork()) {
                 continue;
             }
-            long count = Math.max(1, Math.round((double) totalSteps / stepsPerFault(kind)));
+            double spacing = stepsPerFault(kind) * 0.5 * Math.pow(4, random.nextDouble());
+            long count = Math.max(1, Math.round(totalSteps / spacing));
             for (long i = 0; i < count; i++) {
                 planned.add(new Planned(random.nextLong(totalSteps), kind));
             }

@@ -215,8 +215,10 @@ public final class InvariantChecker {
     }
 
     private void checkExpansion(ExpandWeights expansion) {
-        if (expansion.equals(expansionInFlight)) {
-            return; // asked for again, not a second expansion
+        if (expansionInFlight != null && expansion.step() == expansionInFlight.step()
+                && expansion.toWeights() == expansionInFlight.toWeights()
+                && expansion.sourceOfSlot().equals(expansionInFlight.sourceOfSlot())) {
+            return; // asked for again of the members left, not a second expansion
         }
         long s = expansion.step();
         if (!plan.stages().isExpansionStep(s)) {

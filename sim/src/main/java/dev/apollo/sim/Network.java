@@ -17,8 +17,6 @@ final class Network {
 
     /** Retransmission timeout, doubled on each retry up to eight times this. */
     static final long RETRANSMIT_NANOS = 200_000;
-    static final double LOSS_PROBABILITY = 0.01;
-    static final double DUPLICATE_PROBABILITY = 0.01;
     /** With reordering on, each message is delayed by up to this many latencies more. */
     static final int REORDER_LATENCIES = 5;
 
@@ -26,8 +24,8 @@ final class Network {
     private final SplittableRandom random;
     private final double bytesPerNano;
     private final long latencyNanos;
-    private final boolean loss;
-    private final boolean duplication;
+    private final double lossProbability;
+    private final double duplicateProbability;
     private final boolean reordering;
     private final IntPredicate alive;
     private final SimulationStats stats;
@@ -37,14 +35,15 @@ final class Network {
     /** By (sender, receiver): the latest arrival so far, to keep each link in order. */
     private final Map<Integer, Long> lastArrival = new HashMap<>();
 
-    Network(EventQueue queue, SplittableRandom random, ClusterSpec cluster, boolean loss, boolean duplication,
-            boolean reordering, IntPredicate alive, SimulationStats stats) {
+    /** {@code lossProbability} and {@code duplicateProbability} per message; 0 turns the fault off. */
+    Network(EventQueue queue, SplittableRandom random, ClusterSpec cluster, double lossProbability,
+            double duplicateProbability, boolean reordering, IntPredicate alive, SimulationStats stats) {
         this.queue = queue;
         this.random = random;
         this.bytesPerNano = cluster.linkBytesPerSecond() / 1e9;
         this.latencyNanos = Math.max(1, Math.round(cluster.linkLatencySeconds() * 1e9));
-        this.loss = loss;
-        this.duplication = duplication;
+        this.lossProbability = lossProbability;
+        this.duplicateProbability = duplicateProbability;
         this.reordering = reordering;
         this.alive = alive;
         this.stats = stats;
@@ -76,7 +75,7 @@ final class Network {
         linkFreeAt[from] = departure;
         long arrival = departure + latencyNanos;
         long timeout = RETRANSMIT_NANOS;
-        while (loss && random.nextDouble() < LOSS_PROBABILITY) {
+        while (lossProbability > 0 && random.nextDouble() < lossProbability) {
             stats.fault(FaultKind.LOSS);
             arrival += timeout;
             timeout = Math.min(2 * timeout, 8 * RETRANSMIT_NANOS);
@@ -93,7 +92,7 @@ final class Network {
         }
         lastArrival.put(pair, Math.max(arrival, latest));
         arrive(from, to, arrival - now, RETRANSMIT_NANOS, false, deliver);
-        if (duplication && random.nextDouble() < DUPLICATE_PROBABILITY) {
+        if (duplicateProbability > 0 && random.nextDouble() < duplicateProbability) {
             stats.fault(FaultKind.DUPLICATE);
             arrive(from, to, arrival - now + 1 + random.nextLong(4 * latencyNanos), RETRANSMIT_NANOS, false, deliver);
         }

@@ -3,16 +3,21 @@ package dev.apollo.sim;
 import dev.apollo.protocol.CheckpointCompleted;
 import dev.apollo.protocol.Evaluate;
 import dev.apollo.protocol.EvaluationCompleted;
-import dev.apollo.protocol.ExpandWeights;
+import dev.apollo.protocol.PullState;
+import dev.apollo.protocol.ReleaseWorker;
+import dev.apollo.protocol.RestoreState;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.RunStep;
 import dev.apollo.protocol.Shard;
 import dev.apollo.protocol.StateRestored;
 import dev.apollo.protocol.StateSynced;
+import dev.apollo.protocol.StatePushed;
 import dev.apollo.protocol.StepCompleted;
+import dev.apollo.protocol.StepStalled;
 import dev.apollo.protocol.SyncState;
 import dev.apollo.protocol.WorkerJoined;
 import dev.apollo.protocol.WorkerLeaving;
+import dev.apollo.protocol.WorkerMessage;
 import dev.apollo.protocol.WriteCheckpoint;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -141,7 +146,28 @@ final class SimWorker {
         return Math.max(1, Math.round(seconds * slowdown * 1e9));
     }
 
-    void onRunStep(long from, RunStep step) {
+    /** A command from coordinator incarnation {@code from}. */
+    void receive(long from, WorkerMessage message) {
+        if (message instanceof RunStep step) {
+            onRunStep(from, step);
+        } else if (message instanceof Evaluate evaluate) {
+            onEvaluate(from, evaluate);
+        } else if (message instanceof WriteCheckpoint checkpoint) {
+            onWriteCheckpoint(from, checkpoint);
+        } else if (message instanceof PullState pull) {
+            onPull(from, pull);
+        } else if (message instanceof SyncState sync) {
+            onSync(from, sync);
+        } else if (message instanceof RestoreState restore) {
+            onRestore(from, restore.snapshot());
+        } else if (message instanceof ReleaseWorker) {
+            onRelease(from);
+        } else {
+            throw new IllegalArgumentException("the expanded state comes through onPush: " + message);
+        }
+    }
+
+    private void onRunStep(long from, RunStep step) {
         AttemptKey key = new AttemptKey(from, step.step(), step.attempt());
         if (!current(from) || (attempt != null && key.compareTo(attempt.key) <= 0)) {
             return;
@@ -177,6 +203,13 @@ final class SimWorker {
             arrived.forEach(chunk -> computing.ring.receive(chunk.phase(), chunk.values(), computing));
         }
         finishIfReduced(computing);
+        // a ring that waits on a peer for long is reported, so the coordinator knows this worker is alive
+        sim.queue().after(sim.stallReportNanos(), () -> {
+            if (alive && attempt == computing && !computing.done) {
+                sim.toCoordinator(this, computing.key.epoch(), new StepStalled(computing.step.step(),
+                        computing.step.attempt(), id));
+            }
+        });
     }
 
     private void onChunk(AttemptKey key, int phase, long[] values) {
@@ -210,7 +243,7 @@ final class SimWorker {
                 SimData.gradientNorm(reduced), (sim.queue().now() - reducing.startedAt) / 1e9));
     }
 
-    void onEvaluate(long from, Evaluate evaluate) {
+    private void onEvaluate(long from, Evaluate evaluate) {
         int weights = evaluate.stageDepthMap().size();
         Long state = store.get(evaluate.stepsDone(), weights);
         if (!current(from) || state == null) {
@@ -218,13 +251,13 @@ final class SimWorker {
         }
         sim.queue().after(nanos(sim.cost().evaluationSeconds(weights)), () -> {
             if (alive) {
-                sim.toCoordinator(this, from, new EvaluationCompleted(evaluate.stepsDone(),
+                sim.toCoordinator(this, from, new EvaluationCompleted(evaluate.stepsDone(), id,
                         ReplicaDigest.evaluationLoss(state, true), ReplicaDigest.evaluationLoss(state, false)));
             }
         });
     }
 
-    void onWriteCheckpoint(long from, WriteCheckpoint checkpoint) {
+    private void onWriteCheckpoint(long from, WriteCheckpoint checkpoint) {
         RunSnapshot snapshot = checkpoint.snapshot();
         Long state = store.get(snapshot.nextStep(), snapshot.weights());
         if (!current(from) || state == null) {
@@ -234,34 +267,33 @@ final class SimWorker {
             if (alive) { // written whole or not at all
                 sim.storage().write(snapshot, state);
                 sim.checker().checkpointWritten(snapshot, state);
-                sim.toCoordinator(this, from, new CheckpointCompleted(snapshot.nextStep(),
-                        "sim://checkpoint/" + snapshot.nextStep(), ReplicaDigest.hex(state)));
+                sim.toCoordinator(this, from, new CheckpointCompleted(snapshot.nextStep(), id,
+                        "sim://checkpoint/" + snapshot.nextStep()));
             }
         });
     }
 
     /** The coordinator pulls the state to expand it. */
-    void onPull(long from, long round, ExpandWeights expansion) {
-        Long state = store.get(expansion.step(), expansion.fromWeights());
+    private void onPull(long from, PullState pull) {
+        Long state = store.get(pull.step(), pull.weights());
         if (current(from) && state != null) {
-            sim.send(this, sim.coordinator(), sim.cost().stateBytes(expansion.fromWeights()), "state for " + expansion,
-                    () -> sim.coordinator().onPulled(from, round, state));
+            sim.send(this, sim.coordinator(), sim.cost().stateBytes(pull.weights()), "state for " + pull,
+                    () -> sim.coordinator().onPulled(from, id, pull.step(), pull.round(), state));
         }
     }
 
     /** The coordinator pushes the expanded state. */
-    void onPush(long from, long round, ExpandWeights expansion, long expanded) {
+    void onPush(long from, long step, long round, int weights, long expanded) {
         if (!current(from)) {
             return;
         }
-        store.put(expansion.step(), expansion.toWeights(), expanded);
-        sim.checker().updated(id, expansion.step(), expansion.toWeights(), expanded, expansion);
-        sim.send(this, sim.coordinator(), Simulation.CONTROL_BYTES, "expanded " + expansion.step(),
-                () -> sim.coordinator().onPushed(from, round, id));
+        store.put(step, weights, expanded);
+        sim.checker().updated(id, step, weights, expanded, "the expansion at step " + step);
+        sim.toCoordinator(this, from, new StatePushed(step, round, id, ReplicaDigest.hex(expanded)));
     }
 
     /** As the source of an admission: send the state of the boundary to each newcomer, directly. */
-    void onSync(long from, SyncState sync) {
+    private void onSync(long from, SyncState sync) {
         Long state = store.get(sync.step(), sync.weights());
         if (!current(from) || state == null) {
             return;
@@ -288,7 +320,7 @@ final class SimWorker {
         sim.toCoordinator(this, from, new StateSynced(step, id));
     }
 
-    void onRestore(long from, RunSnapshot snapshot) {
+    private void onRestore(long from, RunSnapshot snapshot) {
         CheckpointStorage.Checkpoint checkpoint = sim.storage().find(snapshot);
         if (!current(from) || checkpoint == null || restoringFor == from) {
             return;
@@ -312,9 +344,16 @@ final class SimWorker {
     }
 
     /** Released after asking to leave: the process exits. */
-    void onRelease(long from) {
+    private void onRelease(long from) {
         if (current(from)) {
             alive = false;
+        }
+    }
+
+    /** Declared dead by the coordinator: a process still running learns so, exits and comes back under a new id. */
+    void onDown(long from) {
+        if (current(from)) {
+            sim.expelled(this);
         }
     }
 

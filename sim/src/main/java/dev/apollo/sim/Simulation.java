@@ -1,8 +1,8 @@
 package dev.apollo.sim;
 
 import dev.apollo.coordinator.core.RunPlan;
+import dev.apollo.coordinator.node.NodeSettings;
 import dev.apollo.protocol.CoreCommand;
-import dev.apollo.protocol.CoreEvent;
 import dev.apollo.protocol.RecordStep;
 import dev.apollo.protocol.RestoreState;
 import dev.apollo.protocol.RunSnapshot;
@@ -38,13 +38,14 @@ public final class Simulation implements ReplicaView {
     private final Network network;
     private final CheckpointStorage storage;
     private final InvariantChecker checker;
-    private final CoordinatorNode coordinator;
+    private final SimCoordinator coordinator;
     private final List<SimWorker> nodes = new ArrayList<>(); // by network index; 0 is the coordinator
     private final Map<String, SimWorker> workers = new HashMap<>();
     private final Map<String, Integer> lives = new HashMap<>();
     private final List<CoreCommand> commands = new ArrayList<>();
     private final List<FaultPlan.Planned> faults;
     private final long stepNanos;
+    /** The unit of the node's deadlines and of fault durations: ten modelled steps. */
     private final long timeoutNanos;
     private int nextFault;
     private int nextWorkerNumber;
@@ -56,9 +57,11 @@ public final class Simulation implements ReplicaView {
         this.cost = CostModel.of(scenario.config(), plan.flops(), scenario.cluster());
         this.random = new SplittableRandom(SimData.mix(scenario.seed() ^ 0x51A7E5EEDL));
         this.trace = new Trace(queue, traced);
-        this.network = new Network(queue, random, scenario.cluster(), scenario.faults().contains(FaultKind.LOSS),
-                scenario.faults().contains(FaultKind.DUPLICATE), scenario.faults().contains(FaultKind.REORDER),
-                this::nodeAlive, stats);
+        // as TigerBeetle's VOPR does, each seed draws how faulty its network is and how often the faults come
+        this.network = new Network(queue, random, scenario.cluster(),
+                scenario.faults().contains(FaultKind.LOSS) ? rate(random) : 0,
+                scenario.faults().contains(FaultKind.DUPLICATE) ? rate(random) : 0,
+                scenario.faults().contains(FaultKind.REORDER), this::nodeAlive, stats);
         this.storage = new CheckpointStorage(plan.freshStart());
         this.checker = new InvariantChecker(plan, step -> SimData.meanLoss(plan.seed(), step, 0, plan.batchSize()),
                 this);
@@ -69,7 +72,30 @@ public final class Simulation implements ReplicaView {
                 + cost.ringAllReduceSeconds(layers, Math.min(scenario.workers(), plan.batchSize()))));
         this.timeoutNanos = Math.max(1_000_000, 10 * stepNanos);
         nodes.add(null);
-        this.coordinator = new CoordinatorNode(this, cores, plan.freshStart());
+        this.coordinator = new SimCoordinator(this, cores, nodeSettings(), plan.freshStart());
+    }
+
+    /** A loss or duplication rate, log-uniform in [0.1%, 5%]. */
+    private static double rate(SplittableRandom random) {
+        return 0.001 * Math.pow(50, random.nextDouble());
+    }
+
+    /**
+     * The production deadlines scaled to the modelled devices: a step may take twenty modelled steps (a device slowed
+     * ten times still makes it), anything else as long or four times its modelled cost, and the run waits a hundred
+     * modelled steps below the minimum of workers (a crashed worker is back within forty).
+     */
+    private NodeSettings nodeSettings() {
+        int layers = plan.totalLayers();
+        double phaseSeconds = cost.checkpointSeconds(layers) + cost.evaluationSeconds(layers)
+                + 2 * cost.messageSeconds(cost.stateBytes(layers));
+        long phaseNanos = Math.max(2 * timeoutNanos, Math.round(4e9 * phaseSeconds));
+        return new NodeSettings(2 * timeoutNanos, phaseNanos, 10 * timeoutNanos + phaseNanos);
+    }
+
+    /** How long a worker's gradient exchange waits on peers before it tells the coordinator it is still alive. */
+    long stallReportNanos() {
+        return timeoutNanos / 2;
     }
 
     /** Runs a scenario with the production core; {@code traced} keeps the trace (slower). */
@@ -86,11 +112,14 @@ public final class Simulation implements ReplicaView {
         for (int i = 0; i < scenario.workers(); i++) {
             spawn("w" + nextWorkerNumber++);
         }
-        while (!coordinator.finished() && queue.fired() < MAX_EVENTS && queue.runNext()) {
+        while (!coordinator.finished() && coordinator.failure() == null && queue.fired() < MAX_EVENTS
+                && queue.runNext()) {
             // each event does its own work; the checker looks at it as it happens
         }
         if (coordinator.finished()) {
             checker.ended("finished");
+        } else if (coordinator.failure() != null) {
+            checker.ended("the coordinator gave up: " + coordinator.failure());
         } else {
             checker.ended(queue.fired() >= MAX_EVENTS ? "still going after " + MAX_EVENTS + " events"
                     : "nothing left to happen at " + queue.now() + " ns");
@@ -145,12 +174,8 @@ public final class Simulation implements ReplicaView {
         return stats;
     }
 
-    CoordinatorNode coordinator() {
+    SimCoordinator coordinator() {
         return coordinator;
-    }
-
-    long detectionTimeoutNanos() {
-        return timeoutNanos;
     }
 
     SimWorker worker(String id) {
@@ -170,24 +195,24 @@ public final class Simulation implements ReplicaView {
     }
 
     /** A message from the coordinator to a worker. */
-    void send(CoordinatorNode from, SimWorker to, double bytes, Object what, Runnable deliver) {
+    void send(SimCoordinator from, SimWorker to, double bytes, Object what, Runnable deliver) {
         network.send(0, to.index, bytes, () -> {
-            trace.message(CoordinatorNode.NAME, to.id, what);
+            trace.message(SimCoordinator.NAME, to.id, what);
             deliver.run();
         });
     }
 
     /** A message from a worker to the coordinator. */
-    void send(SimWorker from, CoordinatorNode to, double bytes, Object what, Runnable deliver) {
+    void send(SimWorker from, SimCoordinator to, double bytes, Object what, Runnable deliver) {
         network.send(from.index, 0, bytes, () -> {
-            trace.message(from.id, CoordinatorNode.NAME, what);
+            trace.message(from.id, SimCoordinator.NAME, what);
             deliver.run();
         });
     }
 
-    /** A worker's event for the core, addressed to coordinator incarnation {@code epoch}. */
-    void toCoordinator(SimWorker from, long epoch, CoreEvent event) {
-        send(from, coordinator, CONTROL_BYTES, event, () -> coordinator.receive(epoch, event));
+    /** A worker's reply or membership change, addressed to coordinator incarnation {@code epoch}. */
+    void toCoordinator(SimWorker from, long epoch, Object message) {
+        send(from, coordinator, CONTROL_BYTES, message, () -> coordinator.receive(epoch, message));
     }
 
     // ---- what the core does
@@ -200,11 +225,13 @@ public final class Simulation implements ReplicaView {
         } else if (command instanceof RestoreState restore && restore.snapshot().nextStep() < progress) {
             stats.rolledBack();
             progress = restore.snapshot().nextStep();
+        } else if (command instanceof RunStep step) {
+            stepIssued(step);
         }
     }
 
     /** The core issued a step: re-issues count, and faults planned for this step come due. */
-    void stepIssued(RunStep step) {
+    private void stepIssued(RunStep step) {
         if (step.attempt() > 0) {
             stats.attemptSuperseded();
         }
@@ -258,7 +285,6 @@ public final class Simulation implements ReplicaView {
     private void crash(SimWorker victim) {
         fault(FaultKind.CRASH, victim.id + " crashes");
         victim.crash();
-        coordinator.watch(victim);
         queue.after(downtime(0.5, 4), () -> {
             note(FaultKind.CRASH, victim.stem + " is back");
             spawnIncarnation(victim.stem);
@@ -272,28 +298,34 @@ public final class Simulation implements ReplicaView {
         queue.after(stepNanos * (5 + random.nextInt(46)), () -> victim.slowDown(1));
     }
 
+    /**
+     * Cuts some workers off from everyone, long enough to be declared dead or not: all at once, or staggered, as
+     * FoundationDB's swizzle-clogging does (cut off one by one, then reconnected one by one, the first cut last).
+     */
     private void partition(List<SimWorker> candidates) {
         int count = 1 + random.nextInt(candidates.size());
-        long until = queue.now() + downtime(0.2, 3);
         List<SimWorker> cut = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             cut.add(candidates.remove(random.nextInt(candidates.size())));
         }
-        fault(FaultKind.PARTITION, cut.stream().map(worker -> worker.id).toList() + " cut off until " + until);
-        for (SimWorker worker : cut) {
-            network.cutOff(worker.index, until);
-            coordinator.watch(worker);
+        boolean staggered = count > 1 && random.nextBoolean();
+        long gap = staggered ? downtime(0.05, 0.5) : 0;
+        long span = downtime(0.2, 3);
+        fault(FaultKind.PARTITION, cut.stream().map(worker -> worker.id).toList() + " cut off"
+                + (staggered ? " one by one, " + gap + " ns apart," : "") + " for " + span + " ns");
+        for (int i = 0; i < count; i++) {
+            SimWorker worker = cut.get(i);
+            long until = queue.now() + span + 2L * (count - 1 - i) * gap + i * gap;
+            queue.after((long) i * gap, () -> network.cutOff(worker.index, until));
         }
-        queue.after(until - queue.now(), () -> {
-            for (SimWorker worker : cut) {
-                // declared dead meanwhile: it learns so on reconnecting and restarts, under a new id
-                if (worker.alive() && coordinator.up() && coordinator.expelled(worker.id)) {
-                    note(FaultKind.PARTITION, worker.id + " was declared dead and restarts");
-                    worker.crash();
-                    spawnIncarnation(worker.stem);
-                }
-            }
-        });
+    }
+
+    /** The coordinator declared a live worker dead and it learned so: it exits and comes back under a new id. */
+    void expelled(SimWorker worker) {
+        stats.workerExpelled();
+        note(FaultKind.PARTITION, worker.id + " was declared dead and restarts");
+        worker.crash();
+        spawnIncarnation(worker.stem);
     }
 
     private void restartCoordinator() {

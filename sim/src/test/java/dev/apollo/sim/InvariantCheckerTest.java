@@ -82,7 +82,8 @@ class InvariantCheckerTest {
         List<CoreCommand> altered = faultFreeCommands();
         ExpandWeights onTime = (ExpandWeights) altered.remove(indexOf(altered, ExpandWeights.class, e -> e.step() == 12));
         altered.add(indexOf(altered, RunStep.class, s -> s.step() == 13),
-                new ExpandWeights(13, onTime.fromWeights(), onTime.toWeights(), onTime.sourceOfSlot()));
+                new ExpandWeights(13, onTime.fromWeights(), onTime.toWeights(), onTime.sourceOfSlot(),
+                        onTime.sourceWorker(), onTime.holders()));
 
         List<Violation> violations = check(altered);
         // (the checkpoint at step 20 then holds 6 weights where the checker, which saw no expansion to 6, expects 3)

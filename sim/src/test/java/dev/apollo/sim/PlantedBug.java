@@ -1,12 +1,16 @@
 package dev.apollo.sim;
 
 import dev.apollo.coordinator.apollo.StageSchedule;
+import dev.apollo.coordinator.core.Core;
 import dev.apollo.coordinator.core.CoordinatorCore;
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.protocol.CoreCommand;
 import dev.apollo.protocol.CoreEvent;
+import dev.apollo.protocol.ExpandWeights;
+import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.RunStep;
 import dev.apollo.protocol.Shard;
+import dev.apollo.protocol.StatePushed;
 import dev.apollo.protocol.StepCompleted;
 import dev.apollo.sim.Violation.Invariant;
 import java.util.ArrayList;
@@ -19,7 +23,7 @@ import java.util.List;
 enum PlantedBug {
 
     /** From step 5 on, the first step split over two or more workers gives the second one a row of the first too. */
-    SHARD_COUNTED_TWICE(Invariant.GRADIENT) {
+    SHARD_COUNTED_TWICE(Invariant.GRADIENT, 0) {
         @Override
         CoreFactory cores() {
             return (plan, from) -> {
@@ -41,7 +45,7 @@ enum PlantedBug {
     },
 
     /** Stage boundaries resolved one step late, as an off-by-one in the schedule would. */
-    EXPANSION_ONE_STEP_LATE(Invariant.EXPANSION) {
+    EXPANSION_ONE_STEP_LATE(Invariant.EXPANSION, 0) {
         @Override
         CoreFactory cores() {
             return (plan, from) -> new CoordinatorCore(late(plan), from)::on;
@@ -49,13 +53,13 @@ enum PlantedBug {
     },
 
     /** Step 5 is counted done (its replies made up, with the right losses) but never sent to the workers. */
-    LOST_STEP(Invariant.STEP_ORDER) {
+    LOST_STEP(Invariant.STEP_ORDER, 0) {
         @Override
         CoreFactory cores() {
             return (plan, from) -> {
                 CoordinatorCore core = new CoordinatorCore(plan, from);
                 boolean[] lost = {false};
-                return new CoreFactory.Core() {
+                return new Core() {
                     @Override
                     public List<CoreCommand> on(CoreEvent event) {
                         List<CoreCommand> out = new ArrayList<>();
@@ -76,13 +80,71 @@ enum PlantedBug {
                 };
             };
         }
+    },
+
+    /**
+     * A bug in the node, not the core: it takes the first holder's digest of an expanded state for every holder's, so
+     * the run goes on before the others have loaded the state (the difference between counting replies and holders).
+     */
+    EXPANSION_TAKES_ONE_DIGEST_FOR_ALL(Invariant.SHARDS, 5) {
+        @Override
+        CoreFactory cores() {
+            return new CoreFactory() {
+                @Override
+                public Core start(RunPlan plan, RunSnapshot from) {
+                    return new ExpansionWatcher(new CoordinatorCore(plan, from));
+                }
+
+                @Override
+                public Inbox inbox(Core core) {
+                    ExpansionWatcher watcher = (ExpansionWatcher) core;
+                    return (message, node) -> {
+                        node.accept(message);
+                        if (message instanceof StatePushed pushed && watcher.last != null) {
+                            for (String holder : watcher.last.holders()) {
+                                if (!holder.equals(pushed.workerId())) {
+                                    node.accept(new StatePushed(pushed.step(), pushed.round(), holder, pushed.digest()));
+                                }
+                            }
+                        }
+                    };
+                }
+            };
+        }
     };
+
+    /** The production core, remembering the last expansion it asked for. */
+    private static final class ExpansionWatcher implements Core {
+        private final Core core;
+        private ExpandWeights last;
+
+        ExpansionWatcher(Core core) {
+            this.core = core;
+        }
+
+        @Override
+        public List<CoreCommand> on(CoreEvent event) {
+            List<CoreCommand> commands = core.on(event);
+            for (CoreCommand command : commands) {
+                if (command instanceof ExpandWeights expansion) {
+                    last = expansion;
+                }
+            }
+            return commands;
+        }
+    }
 
     /** The invariant that must catch it (others may too). */
     final Invariant caughtBy;
+    /**
+     * Seeds of a hundred in which the bug may break nothing: one whose faults left a single holder at every expansion
+     * gives the node's digest count nothing to get wrong.
+     */
+    final int seedsItMayMissOf100;
 
-    PlantedBug(Invariant caughtBy) {
+    PlantedBug(Invariant caughtBy, int seedsItMayMissOf100) {
         this.caughtBy = caughtBy;
+        this.seedsItMayMissOf100 = seedsItMayMissOf100;
     }
 
     abstract CoreFactory cores();

@@ -10,11 +10,9 @@ import dev.apollo.cli.UsageError;
 import dev.apollo.cli.train.EmbeddedRun;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
-import dev.apollo.coordinator.actor.RunListener;
+import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.coordinator.apollo.FlopsModel;
 import dev.apollo.coordinator.core.RunPlan;
-import dev.apollo.protocol.RecordValidation;
-import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.StepRecord;
 import dev.apollo.worker.data.BatchSource;
 import dev.apollo.worker.io.DirectoryTree;
@@ -209,18 +207,6 @@ final class BenchStepCommand implements Callable<Integer> {
                 stepNanos[(int) record.stepsDone()] = System.nanoTime();
                 workSeconds[(int) record.stepsDone()] = record.workSeconds();
             }
-
-            @Override
-            public void onValidation(RecordValidation validation) {}
-
-            @Override
-            public void onCheckpoint(long nextStep, String location) {}
-
-            @Override
-            public void onFinished(RunSnapshot snapshot) {}
-
-            @Override
-            public void onFailed(String message) {}
         };
         try {
             RunPlan plan = RunPlan.from(config);

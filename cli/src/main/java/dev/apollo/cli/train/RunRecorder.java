@@ -1,6 +1,6 @@
 package dev.apollo.cli.train;
 
-import dev.apollo.coordinator.actor.RunListener;
+import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.protocol.RecordValidation;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.StepRecord;

@@ -20,22 +20,23 @@ import dev.apollo.protocol.StateSynced;
 import dev.apollo.protocol.StepCompleted;
 import dev.apollo.protocol.StepRecord;
 import dev.apollo.protocol.SyncState;
+import dev.apollo.protocol.WaitForWorkers;
 import dev.apollo.protocol.WorkerJoined;
 import dev.apollo.protocol.WorkerLeaving;
 import dev.apollo.protocol.WorkerLeft;
 import dev.apollo.protocol.WriteCheckpoint;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The coordinator's logic as a pure, deterministic state machine: {@link #on(CoreEvent)} takes one event and returns
- * the commands it causes. No clock, thread or I/O: the Pekko actor and the simulator both drive this same code.
+ * the commands it causes. No clock, thread or I/O: the coordinator node drives this same code in the real run and
+ * in the simulator.
  *
  * <p>After each step, in order: log it; evaluate when due; checkpoint when due; then, at the step boundary, admit
  * the workers that joined (each is given the state), release the members that asked to leave, pause while fewer
@@ -46,34 +47,50 @@ import java.util.TreeSet;
  * global batch, so there are at most as many members as rows; later joiners wait. A member gone without notice
  * ({@link WorkerLeft}) takes its shard with it: the step in flight is re-run whole, as a new attempt, by the
  * remaining members (or waits while they are below the minimum), and an evaluation, checkpoint or expansion in
- * flight is asked for again. When no member is left the state is lost: the run goes back to its last checkpoint and
- * the next workers admitted restore it. An id that left is never admitted again.
+ * flight is asked for again of the members left. When no member is left the state is lost: the run goes back to
+ * its last checkpoint and the next workers admitted restore it. An id that left is never admitted again.
  *
- * <p>Events that do not belong to the current phase (late or duplicated replies) are ignored.
+ * <p>Events that do not belong to the current phase (late or duplicated replies) are ignored. After every event the
+ * membership and the split of the batch are checked; a breach is a bug, thrown as {@link IllegalStateException}.
  */
-public final class CoordinatorCore {
+public final class CoordinatorCore implements Core {
 
-    private enum Phase { WAITING, RESTORING, SYNCING, EXPANDING, STEPPING, EVALUATING, CHECKPOINTING, FINISHED }
+    /** What the run is doing; each phase carries what is only meaningful while it lasts. */
+    private sealed interface Phase {}
+
+    /** At a step boundary with fewer members than the minimum: nothing in flight. */
+    private record Waiting() implements Phase {}
+
+    /** {@code admitting} load the last checkpoint (or the start), because no member holds the state. */
+    private record Restoring(TreeSet<String> admitting) implements Phase {}
+
+    /** {@code admitting} take a copy of {@code source}'s state at the boundary. */
+    private record Syncing(String source, TreeSet<String> admitting) implements Phase {}
+
+    private record Expanding(ExpandWeights expansion) implements Phase {}
+
+    /** {@code step} is in flight; {@code results} are the replies to its attempt so far, by worker. */
+    private record Stepping(RunStep step, TreeMap<String, StepCompleted> results) implements Phase {}
+
+    private record Evaluating(Evaluate evaluation) implements Phase {}
+
+    private record Checkpointing(WriteCheckpoint checkpoint) implements Phase {}
+
+    private record Finished() implements Phase {}
 
     private final RunPlan plan;
     /** Hold the run's state at the current boundary. */
     private final TreeSet<String> members = new TreeSet<>();
     /** Joined, waiting for a boundary with a free row. */
     private final TreeSet<String> joining = new TreeSet<>();
-    /** Being given the state: the targets of the SyncState or RestoreState in flight. */
-    private final TreeSet<String> admitting = new TreeSet<>();
     /** Asked to leave; released at the next boundary. */
     private final TreeSet<String> leaving = new TreeSet<>();
     private final Set<String> departed = new HashSet<>();
-    private final Map<String, StepCompleted> stepResults = new HashMap<>();
-    private Phase phase = Phase.WAITING;
+    private Phase phase = new Waiting();
     /** Where the run goes back to when no member holds its state: the start, then each durable checkpoint. */
     private RunSnapshot lastCheckpoint;
-    private RunSnapshot checkpointInFlight;
-    /** The evaluation, checkpoint or expansion in flight, asked for again if a member is lost before it is done. */
-    private CoreCommand awaiting;
-    private String syncSource;
-    private RunStep stepInFlight;
+    /** Attempts issued so far at {@code nextStep}: an attempt abandoned below the minimum is issued again, anew. */
+    private int attempts;
     private long nextStep;
     private int stage;
     private int weights;
@@ -87,9 +104,10 @@ public final class CoordinatorCore {
         resumeFrom(start);
     }
 
+    @Override
     public List<CoreCommand> on(CoreEvent event) {
         List<CoreCommand> out = new ArrayList<>();
-        if (phase == Phase.FINISHED) {
+        if (phase instanceof Finished) {
             return out;
         }
         // Java 17: no pattern switch yet; the sealed interface keeps this list complete.
@@ -112,6 +130,7 @@ public final class CoordinatorCore {
         } else if (event instanceof StateRestored restored) {
             onStateRestored(restored, out);
         }
+        checkInvariants();
         return out;
     }
 
@@ -120,17 +139,25 @@ public final class CoordinatorCore {
     }
 
     public boolean finished() {
-        return phase == Phase.FINISHED;
+        return phase instanceof Finished;
+    }
+
+    /** The workers being given the state, in the phases that give it; empty otherwise. */
+    private TreeSet<String> admitting() {
+        if (phase instanceof Restoring restoring) {
+            return restoring.admitting();
+        }
+        return phase instanceof Syncing syncing ? syncing.admitting() : new TreeSet<>();
     }
 
     private void onJoined(String id, List<CoreCommand> out) {
-        if (departed.contains(id) || members.contains(id) || joining.contains(id) || admitting.contains(id)) {
+        if (departed.contains(id) || members.contains(id) || joining.contains(id) || admitting().contains(id)) {
             return; // a duplicate, or an id that left: a process that comes back joins under a new id
         }
         joining.add(id);
-        if (phase == Phase.WAITING) {
+        if (phase instanceof Waiting) {
             advance(out);
-        } else if (phase == Phase.RESTORING) {
+        } else if (phase instanceof Restoring) {
             admitJoiners(out); // no step has run since the restore began: the newcomer restores the same state
         }
     }
@@ -139,9 +166,9 @@ public final class CoordinatorCore {
         if (joining.remove(id)) {
             departed.add(id);
             out.add(new ReleaseWorker(id)); // it holds nothing the run needs
-        } else if (members.contains(id) || admitting.contains(id)) {
+        } else if (members.contains(id) || admitting().contains(id)) {
             leaving.add(id);
-            if (phase == Phase.WAITING) {
+            if (phase instanceof Waiting) {
                 advance(out);
             }
         }
@@ -153,51 +180,53 @@ public final class CoordinatorCore {
         }
         joining.remove(id);
         leaving.remove(id);
-        boolean wasAdmitting = admitting.remove(id);
+        boolean wasAdmitting = admitting().remove(id);
         boolean wasMember = members.remove(id);
         if (!wasMember && !wasAdmitting) {
             return;
         }
-        if (members.isEmpty() && phase != Phase.RESTORING) {
+        if (members.isEmpty() && !(phase instanceof Restoring)) {
             loseState(out);
             return;
         }
-        switch (phase) {
-            case STEPPING -> rerunStep(out);
-            case EVALUATING, CHECKPOINTING, EXPANDING -> out.add(awaiting); // it may have been the one carrying it out
-            case SYNCING -> {
-                if (admitting.isEmpty()) {
-                    advance(out);
-                } else if (id.equals(syncSource)) {
-                    sync(List.copyOf(admitting), out);
-                }
+        if (phase instanceof Stepping stepping) {
+            rerunStep(stepping.step(), out);
+        } else if (phase instanceof Evaluating evaluating) { // it may have been the one carrying it out
+            Evaluate lost = evaluating.evaluation();
+            evaluate(lost.stepsDone(), out);
+        } else if (phase instanceof Checkpointing checkpointing) {
+            checkpoint(checkpointing.checkpoint().snapshot(), out);
+        } else if (phase instanceof Expanding expanding) {
+            ExpandWeights lost = expanding.expansion();
+            expand(lost.fromWeights(), lost.toWeights(), out);
+        } else if (phase instanceof Syncing syncing) {
+            if (syncing.admitting().isEmpty()) {
+                advance(out);
+            } else if (id.equals(syncing.source())) {
+                sync(syncing.admitting(), out);
             }
-            case RESTORING -> {
-                if (admitting.isEmpty()) {
-                    advance(out);
-                }
-            }
-            default -> { } // WAITING: nothing in flight
+        } else if (phase instanceof Restoring restoring && restoring.admitting().isEmpty()) {
+            advance(out);
         }
+        // Waiting: nothing in flight
     }
 
     /**
      * The step in flight lost a shard: the remaining members re-run it whole; below the minimum it becomes a
      * boundary again, where workers that joined meanwhile are admitted, or the run waits for them.
      */
-    private void rerunStep(List<CoreCommand> out) {
-        stepResults.clear();
+    private void rerunStep(RunStep lost, List<CoreCommand> out) {
         if (members.size() < plan.minWorkers()) {
+            phase = new Waiting();
             advance(out);
             return;
         }
-        stepInFlight = withShards(stepInFlight, stepInFlight.attempt() + 1);
-        out.add(stepInFlight);
+        runStep(lost, out);
     }
 
     /** No member holds the run's state any more: back to the last checkpoint, which the next admitted restore. */
     private void loseState(List<CoreCommand> out) {
-        for (String id : admitting) { // a copy from a member that is gone never arrives
+        for (String id : admitting()) { // a copy from a member that is gone never arrives
             if (leaving.contains(id)) {
                 departed.add(id);
                 out.add(new ReleaseWorker(id));
@@ -205,16 +234,16 @@ public final class CoordinatorCore {
                 joining.add(id);
             }
         }
-        admitting.clear();
         leaving.clear();
-        stepResults.clear();
-        stepInFlight = null;
         resumeFrom(lastCheckpoint);
-        phase = Phase.WAITING;
+        phase = new Waiting();
         advance(out);
     }
 
     private void resumeFrom(RunSnapshot snapshot) {
+        if (snapshot.nextStep() != nextStep) {
+            attempts = 0;
+        }
         nextStep = snapshot.nextStep();
         stage = snapshot.stage();
         weights = snapshot.weights();
@@ -223,41 +252,50 @@ public final class CoordinatorCore {
     }
 
     private void onStepCompleted(StepCompleted done, List<CoreCommand> out) {
-        if (phase != Phase.STEPPING || done.step() != stepInFlight.step() || done.attempt() != stepInFlight.attempt()
-                || stepInFlight.shards().stream().noneMatch(s -> s.workerId().equals(done.workerId()))) {
+        if (!(phase instanceof Stepping stepping)) {
             return;
         }
-        stepResults.put(done.workerId(), done);
-        if (stepResults.size() < stepInFlight.shards().size()) {
+        RunStep step = stepping.step();
+        if (done.step() != step.step() || done.attempt() != step.attempt()
+                || step.shards().stream().noneMatch(s -> s.workerId().equals(done.workerId()))) {
+            return;
+        }
+        stepping.results().put(done.workerId(), done);
+        if (stepping.results().size() < step.shards().size()) {
             return;
         }
         double weightedLoss = 0;
         int rows = 0;
         double slowestWork = 0;
-        for (StepCompleted result : stepResults.values()) {
+        for (StepCompleted result : stepping.results().values()) {
             weightedLoss += result.loss() * result.rows();
             rows += result.rows();
             slowestWork = Math.max(slowestWork, result.workSeconds());
         }
-        double gradNorm = stepResults.get(stepInFlight.shards().get(0).workerId()).gradNorm();
-        stepResults.clear();
+        // every replica reports the norm of the same reduced gradient (the node checks that they agree)
+        double gradNorm = stepping.results().firstEntry().getValue().gradNorm();
         tokens += plan.tokensPerStep();
-        flops += plan.flops().stepFlops(stepInFlight.depth());
-        nextStep = stepInFlight.step() + 1;
-        out.add(new RecordStep(new StepRecord(nextStep, stepInFlight.stage(), stepInFlight.weights(),
-                stepInFlight.depth(), weightedLoss / rows, gradNorm, stepInFlight.lr(), tokens, flops, slowestWork)));
+        flops += plan.flops().stepFlops(step.depth());
+        nextStep = step.step() + 1;
+        attempts = 0;
+        out.add(new RecordStep(new StepRecord(nextStep, step.stage(), step.weights(), step.depth(),
+                weightedLoss / rows, gradNorm, step.lr(), tokens, flops, slowestWork)));
         if (plan.evaluationDue(nextStep)) {
-            phase = Phase.EVALUATING;
-            awaiting = new Evaluate(nextStep, plan.sharingMap(weights, plan.totalLayers()),
-                    plan.sharingMap(weights, weights));
-            out.add(awaiting);
+            evaluate(nextStep, out);
         } else {
             afterEvaluation(out);
         }
     }
 
+    private void evaluate(long stepsDone, List<CoreCommand> out) {
+        Evaluate evaluation = new Evaluate(stepsDone, plan.sharingMap(weights, plan.totalLayers()),
+                plan.sharingMap(weights, weights), members.first());
+        phase = new Evaluating(evaluation);
+        out.add(evaluation);
+    }
+
     private void onEvaluationCompleted(EvaluationCompleted evaluated, List<CoreCommand> out) {
-        if (phase != Phase.EVALUATING || evaluated.stepsDone() != nextStep) {
+        if (!(phase instanceof Evaluating) || evaluated.stepsDone() != nextStep) {
             return;
         }
         out.add(new RecordValidation(nextStep, stage, weights,
@@ -267,28 +305,35 @@ public final class CoordinatorCore {
 
     private void afterEvaluation(List<CoreCommand> out) {
         if (plan.checkpointDue(nextStep)) {
-            checkpoint(out);
+            checkpoint(snapshot(), out);
         } else {
             advance(out);
         }
     }
 
-    private void checkpoint(List<CoreCommand> out) {
-        phase = Phase.CHECKPOINTING;
-        checkpointInFlight = snapshot();
-        awaiting = new WriteCheckpoint(checkpointInFlight);
-        out.add(awaiting);
+    private void checkpoint(RunSnapshot snapshot, List<CoreCommand> out) {
+        WriteCheckpoint checkpoint = new WriteCheckpoint(snapshot, members.first());
+        phase = new Checkpointing(checkpoint);
+        out.add(checkpoint);
     }
 
     private void onCheckpointCompleted(CheckpointCompleted checkpointed, List<CoreCommand> out) {
-        if (phase == Phase.CHECKPOINTING && checkpointed.nextStep() == checkpointInFlight.nextStep()) {
-            lastCheckpoint = checkpointInFlight;
+        if (phase instanceof Checkpointing checkpointing
+                && checkpointed.nextStep() == checkpointing.checkpoint().snapshot().nextStep()) {
+            lastCheckpoint = checkpointing.checkpoint().snapshot();
             advance(out);
         }
     }
 
+    private void expand(int from, int to, List<CoreCommand> out) {
+        ExpandWeights expansion = new ExpandWeights(nextStep, from, to, plan.expansionMap(from, to), members.first(),
+                List.copyOf(members));
+        phase = new Expanding(expansion);
+        out.add(expansion);
+    }
+
     private void onExpansionCompleted(ExpansionCompleted expanded, List<CoreCommand> out) {
-        if (phase == Phase.EXPANDING && expanded.step() == nextStep) {
+        if (phase instanceof Expanding && expanded.step() == nextStep) {
             stage = plan.stages().stageAt(nextStep);
             weights = expanded.weights();
             advance(out);
@@ -296,18 +341,18 @@ public final class CoordinatorCore {
     }
 
     private void onStateSynced(StateSynced synced, List<CoreCommand> out) {
-        if (phase == Phase.SYNCING && synced.step() == nextStep) {
-            admitted(synced.workerId(), out);
+        if (phase instanceof Syncing syncing && synced.step() == nextStep) {
+            admitted(syncing.admitting(), synced.workerId(), out);
         }
     }
 
     private void onStateRestored(StateRestored restored, List<CoreCommand> out) {
-        if (phase == Phase.RESTORING && restored.nextStep() == lastCheckpoint.nextStep()) {
-            admitted(restored.workerId(), out);
+        if (phase instanceof Restoring restoring && restored.nextStep() == lastCheckpoint.nextStep()) {
+            admitted(restoring.admitting(), restored.workerId(), out);
         }
     }
 
-    private void admitted(String id, List<CoreCommand> out) {
+    private void admitted(TreeSet<String> admitting, String id, List<CoreCommand> out) {
         if (admitting.remove(id)) {
             members.add(id);
             if (admitting.isEmpty()) {
@@ -322,7 +367,7 @@ public final class CoordinatorCore {
      */
     private void advance(List<CoreCommand> out) {
         if (nextStep >= plan.totalSteps()) {
-            phase = Phase.FINISHED;
+            phase = new Finished();
             out.add(new FinishRun(snapshot()));
             return;
         }
@@ -331,7 +376,7 @@ public final class CoordinatorCore {
         }
         if (!leaving.isEmpty()) {
             if (leaving.containsAll(members) && !lastCheckpoint.equals(snapshot())) {
-                checkpoint(out); // the last holders are going: a checkpoint first, so a clean leave loses nothing
+                checkpoint(snapshot(), out); // the last holders are going: a checkpoint first, so a clean leave loses nothing
                 return;
             }
             for (String id : leaving) {
@@ -348,57 +393,22 @@ public final class CoordinatorCore {
             return;
         }
         if (members.size() < plan.minWorkers()) {
-            phase = Phase.WAITING;
+            phase = new Waiting();
+            out.add(new WaitForWorkers(nextStep, members.size(), plan.minWorkers()));
             return;
         }
         int stageWeights = plan.stages().weightsAt(nextStep);
         if (stageWeights != weights) {
-            phase = Phase.EXPANDING;
-            awaiting = new ExpandWeights(nextStep, weights, stageWeights, plan.expansionMap(weights, stageWeights));
-            out.add(awaiting);
+            expand(weights, stageWeights, out);
             return;
         }
         int depth = plan.depthAt(nextStep, weights);
-        // a step abandoned below the minimum of workers is issued again, as a new attempt
-        int attempt = stepInFlight != null && stepInFlight.step() == nextStep ? stepInFlight.attempt() + 1 : 0;
-        phase = Phase.STEPPING;
-        stepInFlight = withShards(new RunStep(nextStep, 0, plan.stages().stageAt(nextStep), weights, depth,
-                plan.sharingMap(weights, depth), plan.learningRate().at(nextStep), List.of()), attempt);
-        out.add(stepInFlight);
+        runStep(new RunStep(nextStep, 0, plan.stages().stageAt(nextStep), weights, depth,
+                plan.sharingMap(weights, depth), plan.learningRate().at(nextStep), List.of()), out);
     }
 
-    /**
-     * Starts giving the state to as many joiners (in name order) as there are free rows: copied from a member, or
-     * restored from the last checkpoint when no member holds it. False if nobody was admitted.
-     */
-    private boolean admitJoiners(List<CoreCommand> out) {
-        int room = plan.batchSize() - members.size() - admitting.size();
-        if (joining.isEmpty() || room <= 0) {
-            return false;
-        }
-        List<String> admitted = new ArrayList<>();
-        for (Iterator<String> next = joining.iterator(); next.hasNext() && admitted.size() < room; ) {
-            admitted.add(next.next());
-            next.remove();
-        }
-        admitting.addAll(admitted);
-        if (members.isEmpty() || phase == Phase.RESTORING) {
-            phase = Phase.RESTORING;
-            out.add(new RestoreState(lastCheckpoint, admitted));
-        } else {
-            sync(admitted, out);
-        }
-        return true;
-    }
-
-    private void sync(List<String> targets, List<CoreCommand> out) {
-        phase = Phase.SYNCING;
-        syncSource = members.first();
-        out.add(new SyncState(nextStep, weights, syncSource, targets));
-    }
-
-    /** {@code step} as attempt {@code attempt}, its fixed global batch split over the members in name order. */
-    private RunStep withShards(RunStep step, int attempt) {
+    /** Issues {@code step} as its next attempt, its fixed global batch split over the members in name order. */
+    private void runStep(RunStep step, List<CoreCommand> out) {
         List<Shard> shards = new ArrayList<>();
         int batch = plan.batchSize();
         int workers = members.size();
@@ -410,7 +420,84 @@ public final class CoordinatorCore {
             row += rows;
             index++;
         }
-        return new RunStep(step.step(), attempt, step.stage(), step.weights(), step.depth(), step.layerMap(), step.lr(),
-                shards);
+        RunStep attempt = new RunStep(step.step(), attempts++, step.stage(), step.weights(), step.depth(),
+                step.layerMap(), step.lr(), shards);
+        phase = new Stepping(attempt, new TreeMap<>());
+        out.add(attempt);
+    }
+
+    /**
+     * Starts giving the state to as many joiners (in name order) as there are free rows: copied from a member, or
+     * restored from the last checkpoint when no member holds it. False if nobody was admitted.
+     */
+    private boolean admitJoiners(List<CoreCommand> out) {
+        TreeSet<String> admitting = admitting();
+        int room = plan.batchSize() - members.size() - admitting.size();
+        if (joining.isEmpty() || room <= 0) {
+            return false;
+        }
+        List<String> admitted = new ArrayList<>();
+        for (Iterator<String> next = joining.iterator(); next.hasNext() && admitted.size() < room; ) {
+            admitted.add(next.next());
+            next.remove();
+        }
+        admitting.addAll(admitted);
+        if (members.isEmpty() || phase instanceof Restoring) {
+            phase = new Restoring(admitting);
+            out.add(new RestoreState(lastCheckpoint, admitted));
+        } else {
+            sync(admitting, out);
+        }
+        return true;
+    }
+
+    private void sync(TreeSet<String> admitting, List<CoreCommand> out) {
+        String source = members.first();
+        phase = new Syncing(source, admitting);
+        out.add(new SyncState(nextStep, weights, source, List.copyOf(admitting)));
+    }
+
+    /**
+     * What must hold between events: a worker is in at most one of joining, admitting and members, never after it
+     * departed; only members and admitted workers may be leaving; no more holders than rows; a step in flight splits
+     * the whole batch over exactly the members, each once, and only with at least the minimum of them.
+     */
+    private void checkInvariants() {
+        TreeSet<String> admitting = admitting();
+        Set<String> seen = new HashSet<>();
+        for (Set<String> group : List.<Set<String>>of(members, joining, admitting)) {
+            for (String id : group) {
+                if (!seen.add(id) || departed.contains(id)) {
+                    throw new IllegalStateException("membership broken at step " + nextStep + ": " + id + " in "
+                            + "members " + members + ", joining " + joining + ", admitting " + admitting
+                            + ", departed: " + departed.contains(id));
+                }
+            }
+        }
+        for (String id : leaving) {
+            if (!members.contains(id) && !admitting.contains(id)) {
+                throw new IllegalStateException("leaving " + id + " is neither a member nor being admitted");
+            }
+        }
+        if (members.size() + admitting.size() > plan.batchSize()) {
+            throw new IllegalStateException((members.size() + admitting.size()) + " workers hold or are given the "
+                    + "state, more than the " + plan.batchSize() + " rows of a step");
+        }
+        if (phase instanceof Stepping stepping) {
+            RunStep step = stepping.step();
+            int row = 0;
+            List<String> owners = new ArrayList<>();
+            for (Shard shard : step.shards()) {
+                if (shard.firstRow() != row || shard.rowCount() < 1) {
+                    throw new IllegalStateException("step " + step.step() + " splits its batch as " + step.shards());
+                }
+                row += shard.rowCount();
+                owners.add(shard.workerId());
+            }
+            if (row != plan.batchSize() || !owners.equals(List.copyOf(members)) || owners.size() < plan.minWorkers()) {
+                throw new IllegalStateException("step " + step.step() + " attempt " + step.attempt() + " splits "
+                        + row + " of " + plan.batchSize() + " rows over " + owners + "; the members are " + members);
+            }
+        }
     }
 }

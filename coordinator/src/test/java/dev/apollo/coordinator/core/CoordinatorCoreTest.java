@@ -26,6 +26,7 @@ import dev.apollo.protocol.StateSynced;
 import dev.apollo.protocol.StepCompleted;
 import dev.apollo.protocol.StepRecord;
 import dev.apollo.protocol.SyncState;
+import dev.apollo.protocol.WaitForWorkers;
 import dev.apollo.protocol.WorkerJoined;
 import dev.apollo.protocol.WorkerLeaving;
 import dev.apollo.protocol.WorkerLeft;
@@ -123,9 +124,9 @@ class CoordinatorCoreTest {
         CoreDriver run = new CoreDriver(plan).runToEnd("w0");
 
         assertEquals(List.of(
-                new ExpandWeights(10, 1, 3, List.of(0, 0, 0)),
-                new ExpandWeights(20, 3, 6, List.of(0, 0, 1, 1, 2, 2)),
-                new ExpandWeights(30, 6, 12, List.of(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5))),
+                new ExpandWeights(10, 1, 3, List.of(0, 0, 0), "w0", List.of("w0")),
+                new ExpandWeights(20, 3, 6, List.of(0, 0, 1, 1, 2, 2), "w0", List.of("w0")),
+                new ExpandWeights(30, 6, 12, List.of(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5), "w0", List.of("w0"))),
                 run.logged(ExpandWeights.class));
         assertEquals(Arrays.stream(plan.stages().expansionSteps()).boxed().toList(),
                 run.logged(ExpandWeights.class).stream().map(ExpandWeights::step).toList());
@@ -144,9 +145,9 @@ class CoordinatorCoreTest {
         CoreDriver run = new CoreDriver(plan).runToEnd("w0");
 
         assertEquals(List.of(
-                new ExpandWeights(10, 1, 3, List.of(0, 0, 0)),
-                new ExpandWeights(20, 3, 6, List.of(0, 1, 2, 0, 1, 2)),
-                new ExpandWeights(30, 6, 12, List.of(0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5))),
+                new ExpandWeights(10, 1, 3, List.of(0, 0, 0), "w0", List.of("w0")),
+                new ExpandWeights(20, 3, 6, List.of(0, 1, 2, 0, 1, 2), "w0", List.of("w0")),
+                new ExpandWeights(30, 6, 12, List.of(0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5), "w0", List.of("w0"))),
                 run.logged(ExpandWeights.class));
         for (RunStep step : run.logged(RunStep.class)) {
             assertEquals(boxed(LayerMap.stacking(step.weights(), step.depth())), step.layerMap(), step::toString);
@@ -431,7 +432,8 @@ class CoordinatorCoreTest {
         List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w0", BATCH, 1.0, 3.0, 0.01));
         RunSnapshot atThirteen = assertInstanceOf(WriteCheckpoint.class, done.get(1)).snapshot();
         assertEquals(13, atThirteen.nextStep());
-        assertEquals(List.of(new ReleaseWorker("w0")), run.deliver(new CheckpointCompleted(13, "mem", "d")));
+        assertEquals(List.of(new ReleaseWorker("w0"), new WaitForWorkers(13, 0, 1)),
+                run.deliver(new CheckpointCompleted(13, "w0", "mem")));
 
         List<CoreCommand> restore = run.deliver(new WorkerJoined("w5"));
         assertEquals(List.of(new RestoreState(atThirteen, List.of("w5"))), restore);
@@ -447,7 +449,8 @@ class CoordinatorCoreTest {
         run.runUntilStep(14, "w0");
         RunSnapshot atTen = run.logged(WriteCheckpoint.class).get(0).snapshot();
 
-        assertEquals(List.of(), run.deliver(new WorkerLeft("w0"))); // steps 10..13 are lost with the state
+        // steps 10..13 are lost with the state
+        assertEquals(List.of(new WaitForWorkers(10, 0, 1)), run.deliver(new WorkerLeft("w0")));
         assertEquals(List.of(), run.deliver(new StepCompleted(14, 0, "w0", BATCH, 1.0, 3.0, 0.01)));
         assertEquals(List.of(new RestoreState(atTen, List.of("w9"))), run.deliver(new WorkerJoined("w9")));
         assertEquals(List.of(), run.deliver(new StateRestored(0, "w9"))); // restored from another snapshot
@@ -457,7 +460,7 @@ class CoordinatorCoreTest {
         List<CoreCommand> redone = run.log().subList(run.log().indexOf(new RestoreState(atTen, List.of("w9"))) + 1,
                 run.log().size());
         // from step 10 on the run is the uninterrupted one, worker names aside
-        assertEquals(whole.subList(whole.indexOf(new WriteCheckpoint(atTen)) + 1, whole.size()).stream()
+        assertEquals(whole.subList(whole.indexOf(new WriteCheckpoint(atTen, "w0")) + 1, whole.size()).stream()
                         .map(CoordinatorCoreTest::anonymous).toList(),
                 redone.stream().map(CoordinatorCoreTest::anonymous).toList());
     }
@@ -466,12 +469,13 @@ class CoordinatorCoreTest {
     void belowTheMinimumOfWorkersTheRunPausesAndReRunsTheStepWhenEnoughHaveJoined() {
         CoreDriver run = new CoreDriver(plan("cluster.min-workers=2"));
         assertEquals(List.of(new RestoreState(plan().freshStart(), List.of("w0"))), run.deliver(new WorkerJoined("w0")));
-        assertEquals(List.of(), run.deliver(new StateRestored(0, "w0"))); // one worker: no step yet
+        assertEquals(List.of(new WaitForWorkers(0, 1, 2)), run.deliver(new StateRestored(0, "w0"))); // no step yet
         assertEquals(List.of(new SyncState(0, 1, "w0", List.of("w1"))), run.deliver(new WorkerJoined("w1")));
         RunStep first = assertInstanceOf(RunStep.class, run.deliver(new StateSynced(0, "w1")).get(0));
         assertEquals(2, first.shards().size());
 
-        assertEquals(List.of(), run.deliver(new WorkerLeft("w1"))); // one left: the step waits, it is not re-run
+        // one left: the step waits, it is not re-run
+        assertEquals(List.of(new WaitForWorkers(0, 1, 2)), run.deliver(new WorkerLeft("w1")));
         assertEquals(List.of(), run.deliver(new StepCompleted(0, 0, "w0", 8, 1.0, 3.0, 0.01)));
         assertEquals(List.of(new SyncState(0, 1, "w0", List.of("w2"))), run.deliver(new WorkerJoined("w2")));
         assertEquals(new RunStep(0, 1, first.stage(), first.weights(), first.depth(), first.layerMap(), first.lr(),
@@ -541,8 +545,8 @@ class CoordinatorCoreTest {
         Evaluate asked = assertInstanceOf(Evaluate.class, run.deliver(new StepCompleted(13, 1, "w1", 8, 1.0, 3.0, 0.01)).get(1));
         assertEquals(List.of(asked), run.deliver(new WorkerLeft("w1")));
         assertEquals(List.of(), run.deliver(new StepCompleted(14, 0, "w0", 8, 1.0, 3.0, 0.01)));
-        assertInstanceOf(RecordValidation.class, run.deliver(new EvaluationCompleted(14, 3.0, 4.0)).get(0));
-        assertEquals(List.of(), run.deliver(new EvaluationCompleted(14, 3.0, 4.0))); // the first one's late answer
+        assertInstanceOf(RecordValidation.class, run.deliver(new EvaluationCompleted(14, "w0", 3.0, 4.0)).get(0));
+        assertEquals(List.of(), run.deliver(new EvaluationCompleted(14, "w0", 3.0, 4.0))); // the first one's late answer
     }
 
     @Test
@@ -571,6 +575,6 @@ class CoordinatorCoreTest {
         return command instanceof RunStep step
                 ? new RunStep(step.step(), step.attempt(), step.stage(), step.weights(), step.depth(), step.layerMap(),
                         step.lr(), List.of()).toString()
-                : command.toString();
+                : command.toString().replaceAll("workerId=\\w+|sourceWorker=\\w+|holders=\\[[^]]*]", "");
     }
 }

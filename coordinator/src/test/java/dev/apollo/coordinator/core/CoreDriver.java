@@ -119,13 +119,14 @@ final class CoreDriver {
                             shardLoss(step.step(), shard), gradNorm(step.step()), WORK_SECONDS))
                     .toList();
         } else if (command instanceof Evaluate evaluate) {
-            return List.of(new EvaluationCompleted(evaluate.stepsDone(), fullDepthLoss(evaluate.stepsDone()),
+            return List.of(new EvaluationCompleted(evaluate.stepsDone(), evaluate.workerId(),
+                    fullDepthLoss(evaluate.stepsDone()),
                     stageDepthLoss(evaluate.stepsDone())));
         } else if (command instanceof ExpandWeights expand) {
             return List.of(new ExpansionCompleted(expand.step(), expand.toWeights(), "digest@" + expand.step()));
         } else if (command instanceof WriteCheckpoint checkpoint) {
             long next = checkpoint.snapshot().nextStep();
-            return List.of(new CheckpointCompleted(next, "mem://checkpoint/" + next, "digest@" + next));
+            return List.of(new CheckpointCompleted(next, checkpoint.workerId(), "mem://checkpoint/" + next));
         } else if (command instanceof SyncState sync) {
             return sync.targets().stream().<CoreEvent>map(id -> new StateSynced(sync.step(), id)).toList();
         } else if (command instanceof RestoreState restore) {

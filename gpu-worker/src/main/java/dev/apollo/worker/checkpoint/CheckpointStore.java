@@ -50,10 +50,15 @@ public final class CheckpointStore {
         this.renderedConfig = renderedConfig;
     }
 
+    /** Where the checkpoint of {@code snapshot} is written. */
+    public Path location(RunSnapshot snapshot) {
+        return directory.resolve(String.format("step-%08d", snapshot.nextStep()));
+    }
+
     /** Writes a checkpoint of {@code state} at {@code snapshot} and returns its directory. */
     public Path write(RunSnapshot snapshot, TensorState state) throws IOException {
         Files.createDirectories(directory);
-        String name = String.format("step-%08d", snapshot.nextStep());
+        String name = location(snapshot).getFileName().toString();
         Path temporary = directory.resolve(name + ".tmp");
         DirectoryTree.delete(temporary); // left by a crash mid-write: never a whole checkpoint
         Files.createDirectory(temporary);

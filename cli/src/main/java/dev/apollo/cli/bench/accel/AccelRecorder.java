@@ -1,9 +1,8 @@
 package dev.apollo.cli.bench.accel;
 
 import dev.apollo.cli.train.MetricsLog;
-import dev.apollo.coordinator.actor.RunListener;
+import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.protocol.RecordValidation;
-import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.StepRecord;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,12 +49,6 @@ final class AccelRecorder implements RunListener {
     public void onCheckpoint(long nextStep, String location) {
         lastEventNanos = System.nanoTime();
     }
-
-    @Override
-    public void onFinished(RunSnapshot snapshot) {}
-
-    @Override
-    public void onFailed(String message) {}
 
     List<StepRecord> steps() {
         return steps;

@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
 import dev.apollo.config.MomentPolicy;
-import dev.apollo.coordinator.core.CoordinatorCore;
+import dev.apollo.coordinator.node.NodeSettings;
+import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.protocol.CheckpointCompleted;
 import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.Evaluate;
 import dev.apollo.protocol.EvaluationCompleted;
-import dev.apollo.protocol.ExpansionCompleted;
+import dev.apollo.protocol.StatePushed;
+import dev.apollo.protocol.RestoreState;
+import dev.apollo.protocol.StateRestored;
 import dev.apollo.protocol.NamedTensor;
 import dev.apollo.protocol.PullState;
 import dev.apollo.protocol.PushState;
@@ -36,6 +39,8 @@ import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -54,11 +59,17 @@ class CoordinatorActorTest {
         testKit.shutdownTestKit();
     }
 
+    private static final NodeSettings SETTINGS = new NodeSettings(20_000_000_000L, 20_000_000_000L, 0);
+
     /** A worker whose "state" is one tensor per real layer holding the layer's index. */
     private static Behavior<WorkerMessage> fakeWorker(String id, ActorRef<CoordinatorMessage> coordinator,
             List<PushState> pushes, boolean corruptPushes) {
         TensorState[] state = {layerState(1)};
         return Behaviors.receive(WorkerMessage.class)
+                .onMessage(RestoreState.class, restore -> {
+                    coordinator.tell(new StateRestored(restore.snapshot().nextStep(), id));
+                    return Behaviors.same();
+                })
                 .onMessage(RunStep.class, step -> {
                     int rows = step.shards().stream().filter(s -> s.workerId().equals(id)).findFirst().orElseThrow()
                             .rowCount();
@@ -67,22 +78,22 @@ class CoordinatorActorTest {
                     return Behaviors.same();
                 })
                 .onMessage(Evaluate.class, evaluate -> {
-                    coordinator.tell(new EvaluationCompleted(evaluate.stepsDone(), 2.0, 3.0));
+                    coordinator.tell(new EvaluationCompleted(evaluate.stepsDone(), id, 2.0, 3.0));
                     return Behaviors.same();
                 })
                 .onMessage(PullState.class, pull -> {
-                    coordinator.tell(new StatePulled(pull.step(), id, state[0]));
+                    coordinator.tell(new StatePulled(pull.step(), pull.round(), id, state[0]));
                     return Behaviors.same();
                 })
                 .onMessage(PushState.class, push -> {
                     pushes.add(push);
                     state[0] = push.state();
                     String digest = corruptPushes ? id : push.state().digest();
-                    coordinator.tell(new ExpansionCompleted(push.step(), push.weights(), digest));
+                    coordinator.tell(new StatePushed(push.step(), push.round(), id, digest));
                     return Behaviors.same();
                 })
                 .onMessage(WriteCheckpoint.class, checkpoint -> {
-                    coordinator.tell(new CheckpointCompleted(checkpoint.snapshot().nextStep(), "memory", "digest"));
+                    coordinator.tell(new CheckpointCompleted(checkpoint.snapshot().nextStep(), id, "memory"));
                     return Behaviors.same();
                 })
                 .build();
@@ -107,6 +118,32 @@ class CoordinatorActorTest {
         return new TensorState(tensors, 0);
     }
 
+    /**
+     * A worker that never answers step {@code silentAt} (a hung device) and answers every other step after
+     * {@code delayMillis}.
+     */
+    private static Behavior<WorkerMessage> stallingWorker(String id, ActorRef<CoordinatorMessage> coordinator,
+            long silentAt, long delayMillis) {
+        Behavior<WorkerMessage> healthy = fakeWorker(id, coordinator, new ArrayList<>(), false);
+        return Behaviors.intercept(() -> new BehaviorInterceptor<WorkerMessage, WorkerMessage>(WorkerMessage.class) {
+            @Override
+            public Behavior<WorkerMessage> aroundReceive(TypedActorContext<WorkerMessage> context, WorkerMessage message,
+                    ReceiveTarget<WorkerMessage> target) {
+                if (message instanceof RunStep step) {
+                    if (step.step() == silentAt) {
+                        return Behaviors.same();
+                    }
+                    try {
+                        Thread.sleep(delayMillis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return target.apply(context, message);
+            }
+        }, healthy);
+    }
+
     private static final class Recorder implements RunListener {
         final List<StepRecord> steps = Collections.synchronizedList(new ArrayList<>());
         final List<RecordValidation> validations = Collections.synchronizedList(new ArrayList<>());
@@ -121,9 +158,6 @@ class CoordinatorActorTest {
         public void onValidation(RecordValidation validation) {
             validations.add(validation);
         }
-
-        @Override
-        public void onCheckpoint(long nextStep, String location) {}
 
         @Override
         public void onFinished(RunSnapshot snapshot) {
@@ -156,8 +190,8 @@ class CoordinatorActorTest {
             pushes.put(id, received);
             workers.put(id, coordinator -> fakeWorker(id, coordinator, received, false));
         }
-        testKit.spawn(CoordinatorActor.create(new CoordinatorCore(plan, plan.freshStart()), workers,
-                MomentPolicy.COPY, recorder));
+        testKit.spawn(CoordinatorActor.create(plan, plan.freshStart(), SETTINGS, workers, MomentPolicy.COPY, recorder,
+                new CompletableFuture<>()));
         RunSnapshot end = recorder.finished.get(20, TimeUnit.SECONDS);
 
         assertEquals(20, end.nextStep());
@@ -182,12 +216,49 @@ class CoordinatorActorTest {
         for (String id : List.of("a", "b")) {
             workers.put(id, coordinator -> fakeWorker(id, coordinator, new ArrayList<>(), true));
         }
-        testKit.spawn(CoordinatorActor.create(new CoordinatorCore(plan, plan.freshStart()), workers,
-                MomentPolicy.COPY, recorder));
+        testKit.spawn(CoordinatorActor.create(plan, plan.freshStart(), SETTINGS, workers, MomentPolicy.COPY, recorder,
+                new CompletableFuture<>()));
         var error = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
                 () -> recorder.finished.get(20, TimeUnit.SECONDS));
         assertTrue(error.getCause().getMessage().contains("replicas disagree after the expansion at step 5"),
                 error.getCause().getMessage());
         assertEquals(5, recorder.steps.size(), "no step ran after the disagreement");
+    }
+
+    @Test
+    void aWorkerThatNeverAnswersAStepFailsTheRunWithinTheStepDeadline() throws Exception {
+        RunPlan plan = RunPlan.from(config());
+        Recorder recorder = new Recorder();
+        CompletableFuture<RunSnapshot> outcome = new CompletableFuture<>();
+        long started = System.nanoTime();
+        testKit.spawn(CoordinatorActor.create(plan, plan.freshStart(), new NodeSettings(300_000_000L, 5_000_000_000L, 0),
+                Map.of("w0", coordinator -> stallingWorker("w0", coordinator, 7, 0)), MomentPolicy.COPY, recorder,
+                outcome));
+        var error = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> outcome.get(20, TimeUnit.SECONDS));
+        double seconds = (System.nanoTime() - started) / 1e9;
+
+        assertEquals("w0 did not answer step 7 (attempt 0) within 0.3 s (cluster.step-timeout); fewer than "
+                + "cluster.min-workers (1) workers hold the run's state at step 0 and this run takes no new workers",
+                error.getCause().getMessage());
+        assertEquals(7, recorder.steps.size());
+        assertTrue(seconds < 10, () -> "failed after " + seconds + " s");
+    }
+
+    @Test
+    void aWorkerSlowerThanUsualButWithinTheDeadlineChangesNothing() throws Exception {
+        RunPlan plan = RunPlan.from(config());
+        Recorder fast = new Recorder();
+        Recorder slow = new Recorder();
+        testKit.spawn(CoordinatorActor.create(plan, plan.freshStart(), SETTINGS,
+                Map.of("w0", coordinator -> stallingWorker("w0", coordinator, -1, 0)), MomentPolicy.COPY, fast,
+                new CompletableFuture<>()));
+        testKit.spawn(CoordinatorActor.create(plan, plan.freshStart(), new NodeSettings(1_000_000_000L, 1_000_000_000L, 0),
+                Map.of("w0", coordinator -> stallingWorker("w0", coordinator, -1, 100)), MomentPolicy.COPY, slow,
+                new CompletableFuture<>()));
+
+        assertEquals(fast.finished.get(20, TimeUnit.SECONDS), slow.finished.get(20, TimeUnit.SECONDS));
+        assertEquals(fast.steps, slow.steps);
+        assertEquals(fast.validations, slow.validations);
     }
 }

@@ -1,0 +1,154 @@
+package dev.apollo.sim;
+
+import dev.apollo.coordinator.core.Core;
+import dev.apollo.coordinator.node.CoordinatorNode;
+import dev.apollo.coordinator.node.Deadline;
+import dev.apollo.coordinator.node.NodeSettings;
+import dev.apollo.coordinator.node.RunListener;
+import dev.apollo.coordinator.node.Timers;
+import dev.apollo.coordinator.node.Transport;
+import dev.apollo.protocol.CoordinatorMessage;
+import dev.apollo.protocol.CoreCommand;
+import dev.apollo.protocol.CoreEvent;
+import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.protocol.WorkerMessage;
+import java.util.List;
+
+/**
+ * The simulated coordinator process: the production {@link CoordinatorNode}, with the simulated network as its
+ * transport and the virtual clock as its timers; nothing else. A restart is a new incarnation (epoch) with a new node
+ * and core from the last durable checkpoint; anything addressed to an older incarnation is dropped, as a message to
+ * a process that died is.
+ */
+final class SimCoordinator implements Transport<Long>, Timers {
+
+    static final String NAME = "coordinator";
+
+    private final Simulation sim;
+    private final CoreFactory cores;
+    private final NodeSettings settings;
+    private CoordinatorNode<Long> node;
+    private CoreFactory.Inbox inbox;
+    private long epoch;
+    private boolean up = true;
+    private String failure;
+
+    SimCoordinator(Simulation sim, CoreFactory cores, NodeSettings settings, RunSnapshot start) {
+        this.sim = sim;
+        this.cores = cores;
+        this.settings = settings;
+        incarnate(start);
+    }
+
+    private void incarnate(RunSnapshot from) {
+        Core core = cores.start(sim.plan(), from);
+        inbox = cores.inbox(core);
+        Core observed = event -> {
+            sim.trace().add(TraceEntry.Kind.EVENT, NAME, event);
+            List<CoreCommand> commands = core.on(event);
+            for (CoreCommand command : commands) {
+                sim.trace().add(TraceEntry.Kind.COMMAND, NAME, command);
+                sim.issued(command);
+            }
+            return commands;
+        };
+        node = new CoordinatorNode<>(observed, this, this,
+                (state, expansion) -> ReplicaDigest.afterExpansion(state, expansion.toWeights(), expansion.sourceOfSlot()),
+                settings, new RunListener() {
+                    @Override
+                    public void onFailed(String message) {
+                        failure = message;
+                    }
+                });
+        node.start(from, sim.plan().minWorkers());
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    boolean up() {
+        return up;
+    }
+
+    boolean finished() {
+        return node.finalSnapshot() != null;
+    }
+
+    /** Why the node gave the run up, or null. */
+    String failure() {
+        return failure;
+    }
+
+    void crash() {
+        up = false;
+    }
+
+    /** Back up as a new incarnation, resumed from {@code from}. */
+    void restart(RunSnapshot from) {
+        epoch++;
+        up = true;
+        incarnate(from);
+    }
+
+    /** A message from a worker (a reply, or a membership change), addressed to incarnation {@code to}. */
+    void receive(long to, Object message) {
+        if (!up || to != epoch) {
+            return;
+        }
+        if (message instanceof CoordinatorMessage reply) {
+            inbox.deliver(reply, node::onMessage);
+        } else {
+            node.onMembership((CoreEvent) message);
+        }
+    }
+
+    /** A worker's state for an expansion, on the tensor plane. */
+    void onPulled(long to, String worker, long step, long round, long state) {
+        if (up && to == epoch) {
+            node.onStatePulled(worker, step, round, state);
+        }
+    }
+
+    // ---- Transport
+
+    @Override
+    public void send(String workerId, WorkerMessage message) {
+        SimWorker worker = sim.worker(workerId);
+        long from = epoch; // the sender's incarnation, as the messages carry it
+        if (worker != null) {
+            sim.send(this, worker, Simulation.CONTROL_BYTES, message, () -> worker.receive(from, message));
+        }
+    }
+
+    @Override
+    public void push(String workerId, long step, long round, int weights, Long state) {
+        SimWorker worker = sim.worker(workerId);
+        long from = epoch;
+        if (worker != null) {
+            sim.send(this, worker, sim.cost().stateBytes(weights), "expanded state " + step,
+                    () -> worker.onPush(from, step, round, weights, state));
+        }
+    }
+
+    @Override
+    public void down(String workerId) {
+        SimWorker worker = sim.worker(workerId);
+        long from = epoch;
+        if (worker != null) {
+            sim.send(this, worker, Simulation.CONTROL_BYTES, "down " + workerId, () -> worker.onDown(from));
+        }
+    }
+
+    // ---- Timers
+
+    @Override
+    public void start(Deadline deadline, long delayNanos) {
+        long setBy = epoch;
+        sim.queue().after(delayNanos, () -> {
+            if (up && epoch == setBy) {
+                node.onDeadline(deadline);
+            }
+        });
+    }
+}

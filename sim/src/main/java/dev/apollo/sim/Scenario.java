@@ -29,6 +29,16 @@ public record Scenario(ApolloConfig config, int workers, Set<FaultKind> faults, 
         return config.train().seed();
     }
 
+    /**
+     * This scenario under {@code seed}, starting with a number of workers the seed draws, from the minimum the run
+     * steps with up to this scenario's, as TigerBeetle's VOPR draws its cluster: a sweep covers the sizes too.
+     */
+    public Scenario varied(long seed) {
+        int least = Math.max(1, Math.min(workers, config.cluster().minWorkers()));
+        int count = least + (int) Math.floorMod(SimData.mix(seed ^ 0xC1A55E5L), (long) (workers - least + 1));
+        return new Scenario(config, count, faults, cluster).withSeed(seed);
+    }
+
     /** The same scenario under another seed (of the run and of the simulator alike), for sweeps. */
     public Scenario withSeed(long seed) {
         TrainConfig train = config.train();

@@ -16,8 +16,8 @@ import java.util.function.LongFunction;
  */
 public final class Sweep {
 
-    /** One seed's run, as a sweep keeps it. */
-    public record Outcome(long seed, long events, long violationCount, List<Violation> violations,
+    /** One seed's run, as a sweep keeps it: its seed and starting workers replay it. */
+    public record Outcome(long seed, int workers, long events, long violationCount, List<Violation> violations,
             SimulationStats stats) {
 
         public boolean failed() {
@@ -61,7 +61,8 @@ public final class Sweep {
 
     private static Outcome outcome(long seed, Scenario scenario, CoreFactory cores) {
         SimulationResult result = Simulation.run(scenario, cores, false);
-        return new Outcome(seed, result.events(), result.violationCount(), result.violations(), result.stats());
+        return new Outcome(seed, scenario.workers(), result.events(), result.violationCount(), result.violations(),
+                result.stats());
     }
 
     /** Faults of each kind over all the outcomes. */

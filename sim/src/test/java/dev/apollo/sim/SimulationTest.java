@@ -12,6 +12,7 @@ import dev.apollo.protocol.FinishRun;
 import dev.apollo.protocol.RunStep;
 import dev.apollo.protocol.Shard;
 import dev.apollo.protocol.StepRecord;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -121,5 +122,21 @@ class SimulationTest {
         assertEquals(one.finalDigest(), four.finalDigest());
         assertEquals(withoutLossAndWork(one.stepRecords()), withoutLossAndWork(four.stepRecords()));
         assertNotEquals(one.virtualNanos(), four.virtualNanos());
+    }
+
+    @Test
+    void eachSeedDrawsItsOwnFaultRatesAndSomePartitionsComeOneByOne() {
+        List<Integer> lost = new ArrayList<>();
+        int staggered = 0;
+        for (long seed = 0; seed < 30; seed++) {
+            SimulationResult result = Simulation.run(Scenarios.of(seed, 4, Scenarios.ALL), true);
+            assertEquals(List.of(), result.violations(), "seed " + seed);
+            lost.add(result.stats().faults().getOrDefault(FaultKind.LOSS, 0));
+            staggered += result.trace().stream().anyMatch(entry -> entry.toString().contains("one by one")) ? 1 : 0;
+        }
+        int fewest = lost.stream().mapToInt(Integer::intValue).min().orElseThrow();
+        int most = lost.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        assertTrue(most > 5 * Math.max(1, fewest), () -> "messages lost per seed: " + lost);
+        assertTrue(staggered >= 3, staggered + " of 30 seeds cut workers off one by one");
     }
 }

@@ -61,6 +61,24 @@ class SweepTest {
                 .map(outcome -> "seed " + outcome.seed() + ": " + outcome.violations()).toList().toString());
     }
 
+    @Test
+    void aBugPlantedInTheNodeIsCaughtAndItsSeedReplaysTheSameViolations() {
+        Scenario base = Scenarios.of(0, 5, Scenarios.ALL);
+        List<Sweep.Outcome> outcomes = Sweep.run(1, 40, base::varied, PlantedBug.EXPANSION_TAKES_ONE_DIGEST_FOR_ALL.cores(),
+                THREADS);
+        Sweep.Outcome caught = outcomes.stream().filter(Sweep.Outcome::failed).findFirst().orElseThrow();
+
+        // what `apollo simulate --seed S --workers N` runs: the seed's scenario on the workers it drew
+        Scenario replay = new Scenario(base.config(), caught.workers(), base.faults(), base.cluster())
+                .withSeed(caught.seed());
+        SimulationResult again = Simulation.run(replay, PlantedBug.EXPANSION_TAKES_ONE_DIGEST_FOR_ALL.cores(), false);
+
+        assertEquals(caught.violations(), again.violations());
+        assertEquals(caught.events(), again.events());
+        assertTrue(caught.violations().stream().anyMatch(v -> v.invariant() == Invariant.SHARDS), caught::toString);
+        assertTrue(outcomes.stream().map(Sweep.Outcome::workers).distinct().count() > 2, "the seeds drew sizes");
+    }
+
     @ParameterizedTest
     @EnumSource(PlantedBug.class)
     void aPlantedBugIsCaughtWithoutAnyFaultToo(PlantedBug bug) {

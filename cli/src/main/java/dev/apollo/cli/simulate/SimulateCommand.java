@@ -54,7 +54,7 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--seeds", paramLabel = "A..B", description = "Sweep seeds A to B, inclusive; exit 1 on any violation.")
     String seeds;
 
-    @Option(names = "--workers", paramLabel = "N", defaultValue = "4", description = "Workers at the start, 1 to 256 (default 4); joins add more.")
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "4", description = "Workers at the start, 1 to 256 (default 4); joins add more. A sweep draws each seed's count, from cluster.min-workers up to N.")
     int workers;
 
     @Option(names = "--steps", paramLabel = "T", defaultValue = "200", description = "Steps of the run (default 200).")
@@ -154,7 +154,7 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         System.out.println("apollo simulate: seeds " + from + ".." + to + ", " + header(base));
         long start = System.nanoTime();
-        List<Sweep.Outcome> outcomes = Sweep.run(from, to, base::withSeed, CoreFactory.real(),
+        List<Sweep.Outcome> outcomes = Sweep.run(from, to, base::varied, CoreFactory.real(),
                 threads != null ? threads : Runtime.getRuntime().availableProcessors());
         double seconds = (System.nanoTime() - start) / 1e9;
         long events = outcomes.stream().mapToLong(Sweep.Outcome::events).sum();
@@ -168,15 +168,15 @@ public final class SimulateCommand implements Callable<Integer> {
         for (Sweep.Outcome outcome : failed) {
             System.out.println("seed " + outcome.seed() + ": " + outcome.violationCount() + " violations, the first: "
                     + describe(outcome.violations().get(0)));
-            System.out.println("  replay: " + replay(outcome.seed()));
+            System.out.println("  replay: " + replay(outcome.seed(), outcome.workers()));
         }
         System.out.println("invariants: violated in " + failed.size() + " of " + outcomes.size() + " runs");
         return 1;
     }
 
-    /** The command that runs one seed of this command line again, event for event. */
-    String replay(long runSeed) {
-        StringBuilder command = new StringBuilder("apollo simulate --seed " + runSeed + " --workers " + workers
+    /** The command that runs one seed of this command line again, event for event, on the workers it drew. */
+    String replay(long runSeed, int startingWorkers) {
+        StringBuilder command = new StringBuilder("apollo simulate --seed " + runSeed + " --workers " + startingWorkers
                 + " --steps " + steps + " --faults " + FaultKind.describe(FaultKind.parse(faults)));
         if (!preset.equals("tiny")) {
             command.append(" --preset ").append(preset);

@@ -1,8 +1,6 @@
 package dev.apollo.sim;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.IntPredicate;
 
@@ -32,8 +30,8 @@ final class Network {
     /** By node: when its link is free again, and until when it is cut off. */
     private long[] linkFreeAt = new long[16];
     private long[] cutOffUntil = new long[16];
-    /** By (sender, receiver): the latest arrival so far, to keep each link in order. */
-    private final Map<Integer, Long> lastArrival = new HashMap<>();
+    /** By sender, then receiver: the latest arrival so far, to keep each link in order (MIN_VALUE: none yet). */
+    private long[][] lastArrival = new long[16][];
 
     /** {@code lossProbability} and {@code duplicateProbability} per message; 0 turns the fault off. */
     Network(EventQueue queue, SplittableRandom random, ClusterSpec cluster, double lossProbability,
@@ -64,7 +62,20 @@ final class Network {
             int size = Math.max(node + 1, 2 * linkFreeAt.length);
             linkFreeAt = Arrays.copyOf(linkFreeAt, size);
             cutOffUntil = Arrays.copyOf(cutOffUntil, size);
+            lastArrival = Arrays.copyOf(lastArrival, size);
         }
+    }
+
+    /** The latest arrivals from {@code from}, by receiver, holding at least {@code to}. */
+    private long[] receivers(int from, int to) {
+        long[] row = lastArrival[from];
+        if (row == null || row.length <= to) {
+            int old = row == null ? 0 : row.length;
+            row = row == null ? new long[Math.max(16, to + 1)] : Arrays.copyOf(row, Math.max(to + 1, 2 * old));
+            Arrays.fill(row, old, row.length, Long.MIN_VALUE);
+            lastArrival[from] = row;
+        }
+        return row;
     }
 
     /** Sends {@code bytes} from one node to another; {@code deliver} runs at the receiver on arrival. */
@@ -80,8 +91,8 @@ final class Network {
             arrival += timeout;
             timeout = Math.min(2 * timeout, 8 * RETRANSMIT_NANOS);
         }
-        int pair = from << 16 | to; // a network of fewer than 65,536 nodes
-        long latest = lastArrival.getOrDefault(pair, Long.MIN_VALUE);
+        long[] toReceivers = receivers(from, to);
+        long latest = toReceivers[to];
         if (reordering) {
             arrival += random.nextLong(REORDER_LATENCIES * latencyNanos + 1);
             if (arrival < latest) {
@@ -90,7 +101,7 @@ final class Network {
         } else {
             arrival = Math.max(arrival, latest); // in order on each link
         }
-        lastArrival.put(pair, Math.max(arrival, latest));
+        toReceivers[to] = Math.max(arrival, latest);
         arrive(from, to, arrival - now, RETRANSMIT_NANOS, false, deliver);
         if (duplicateProbability > 0 && random.nextDouble() < duplicateProbability) {
             stats.fault(FaultKind.DUPLICATE);

@@ -12,7 +12,9 @@ import dev.apollo.protocol.CoreCommand;
 import dev.apollo.protocol.CoreEvent;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.WorkerMessage;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The simulated coordinator process: the production {@link CoordinatorNode}, with the simulated network as its
@@ -29,8 +31,13 @@ final class SimCoordinator implements Transport<Long>, Timers {
     private final NodeSettings settings;
     private CoordinatorNode<Long> node;
     private CoreFactory.Inbox inbox;
+    private Consumer<CoordinatorMessage> toNode;
     private long epoch;
     private boolean up = true;
+    /** By deadline kind: the newest deadline the node set, when it passes, and whether an event waits for it. */
+    private final Deadline[] wanted = new Deadline[Deadline.Kind.values().length];
+    private final long[] wantedAt = new long[Deadline.Kind.values().length];
+    private final boolean[] pending = new boolean[Deadline.Kind.values().length];
     private String failure;
 
     SimCoordinator(Simulation sim, CoreFactory cores, NodeSettings settings, RunSnapshot start) {
@@ -61,6 +68,7 @@ final class SimCoordinator implements Transport<Long>, Timers {
                     }
                 });
         node.start(from, sim.plan().minWorkers());
+        toNode = node::onMessage;
     }
 
     long epoch() {
@@ -88,6 +96,7 @@ final class SimCoordinator implements Transport<Long>, Timers {
     void restart(RunSnapshot from) {
         epoch++;
         up = true;
+        Arrays.fill(pending, false); // the old incarnation's timer events die with it
         incarnate(from);
     }
 
@@ -97,7 +106,7 @@ final class SimCoordinator implements Transport<Long>, Timers {
             return;
         }
         if (message instanceof CoordinatorMessage reply) {
-            inbox.deliver(reply, node::onMessage);
+            inbox.deliver(reply, toNode);
         } else {
             node.onMembership((CoreEvent) message);
         }
@@ -142,13 +151,32 @@ final class SimCoordinator implements Transport<Long>, Timers {
 
     // ---- Timers
 
+    /**
+     * Only the newest deadline of a kind counts, and the node sets one every step: instead of an event for each, one
+     * event per kind is pending, and when it fires early for a deadline set since, it waits on for that one.
+     */
     @Override
     public void start(Deadline deadline, long delayNanos) {
-        long setBy = epoch;
-        sim.queue().after(delayNanos, () -> {
-            if (up && epoch == setBy) {
-                node.onDeadline(deadline);
-            }
-        });
+        int kind = deadline.kind().ordinal();
+        wanted[kind] = deadline;
+        wantedAt[kind] = sim.queue().now() + delayNanos;
+        if (!pending[kind]) {
+            pending[kind] = true;
+            long setBy = epoch;
+            sim.queue().after(delayNanos, () -> deadlineDue(kind, setBy));
+        }
+    }
+
+    private void deadlineDue(int kind, long setBy) {
+        if (!up || epoch != setBy) {
+            return; // that incarnation is gone, and its timers with it
+        }
+        long now = sim.queue().now();
+        if (now < wantedAt[kind]) {
+            sim.queue().after(wantedAt[kind] - now, () -> deadlineDue(kind, setBy));
+            return;
+        }
+        pending[kind] = false;
+        node.onDeadline(wanted[kind]);
     }
 }

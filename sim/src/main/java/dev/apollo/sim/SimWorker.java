@@ -60,6 +60,9 @@ final class SimWorker {
         final SimWorker successor;
         final long startedAt = sim.queue().now();
         boolean done;
+        /** When its ring has waited long enough to be reported, once it computed; MAX_VALUE before. */
+        long stallsAt = Long.MAX_VALUE;
+        boolean stallReported;
 
         Attempt(AttemptKey key, RunStep step, int position, long input) {
             this.key = key;
@@ -94,6 +97,7 @@ final class SimWorker {
     private long restoringFor = -1;
     private double slowdown = 1;
     private Attempt attempt;
+    private boolean stallCheckPending;
 
     SimWorker(Simulation sim, String id, String stem, int index, long epoch) {
         this.sim = sim;
@@ -204,12 +208,31 @@ final class SimWorker {
         }
         finishIfReduced(computing);
         // a ring that waits on a peer for long is reported, so the coordinator knows this worker is alive
-        sim.queue().after(sim.stallReportNanos(), () -> {
-            if (alive && attempt == computing && !computing.done) {
-                sim.toCoordinator(this, computing.key.epoch(), new StepStalled(computing.step.step(),
-                        computing.step.attempt(), id));
-            }
-        });
+        computing.stallsAt = sim.queue().now() + sim.stallReportNanos();
+        if (!stallCheckPending) {
+            stallCheckPending = true;
+            sim.queue().after(sim.stallReportNanos(), this::checkStall);
+        }
+    }
+
+    /**
+     * Reports the attempt under way if its ring has waited too long. One check is pending at a time: most rings
+     * finish first, and a check that finds a newer attempt waits for that one's time instead.
+     */
+    private void checkStall() {
+        stallCheckPending = false;
+        Attempt waiting = attempt;
+        if (!alive || waiting == null || waiting.done || waiting.stallReported) {
+            return;
+        }
+        long now = sim.queue().now();
+        if (now < waiting.stallsAt) {
+            stallCheckPending = true;
+            sim.queue().after(waiting.stallsAt - now, this::checkStall);
+            return;
+        }
+        waiting.stallReported = true;
+        sim.toCoordinator(this, waiting.key.epoch(), new StepStalled(waiting.step.step(), waiting.step.attempt(), id));
     }
 
     private void onChunk(AttemptKey key, int phase, long[] values) {

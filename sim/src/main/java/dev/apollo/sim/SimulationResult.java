@@ -4,6 +4,7 @@ import dev.apollo.protocol.CoreCommand;
 import dev.apollo.protocol.RecordStep;
 import dev.apollo.protocol.StepRecord;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -29,7 +30,7 @@ public record SimulationResult(
 
     public SimulationResult {
         violations = List.copyOf(violations);
-        commands = List.copyOf(commands);
+        commands = Collections.unmodifiableList(commands); // the simulation is over: nothing adds to it any more
         trace = List.copyOf(trace);
     }
 

@@ -50,8 +50,9 @@ import java.util.TreeSet;
  * flight is asked for again of the members left. When no member is left the state is lost: the run goes back to
  * its last checkpoint and the next workers admitted restore it. An id that left is never admitted again.
  *
- * <p>Events that do not belong to the current phase (late or duplicated replies) are ignored. After every event the
- * membership and the split of the batch are checked; a breach is a bug, thrown as {@link IllegalStateException}.
+ * <p>Events that do not belong to the current phase (late or duplicated replies) are ignored. After every event that
+ * can change them the membership and the split of the batch are checked; a breach is a bug, thrown as
+ * {@link IllegalStateException}.
  */
 public final class CoordinatorCore implements Core {
 
@@ -130,7 +131,9 @@ public final class CoordinatorCore implements Core {
         } else if (event instanceof StateRestored restored) {
             onStateRestored(restored, out);
         }
-        checkInvariants();
+        if (!out.isEmpty() || !(event instanceof StepCompleted)) { // a step's partial reply changes no membership
+            checkInvariants();
+        }
         return out;
     }
 
@@ -142,16 +145,21 @@ public final class CoordinatorCore implements Core {
         return phase instanceof Finished;
     }
 
-    /** The workers being given the state, in the phases that give it; empty otherwise. */
-    private TreeSet<String> admitting() {
+    /** The workers being given the state, in the phases that give it; null otherwise. */
+    private TreeSet<String> admittingOrNull() {
         if (phase instanceof Restoring restoring) {
             return restoring.admitting();
         }
-        return phase instanceof Syncing syncing ? syncing.admitting() : new TreeSet<>();
+        return phase instanceof Syncing syncing ? syncing.admitting() : null;
+    }
+
+    private boolean isAdmitting(String id) {
+        TreeSet<String> admitting = admittingOrNull();
+        return admitting != null && admitting.contains(id);
     }
 
     private void onJoined(String id, List<CoreCommand> out) {
-        if (departed.contains(id) || members.contains(id) || joining.contains(id) || admitting().contains(id)) {
+        if (departed.contains(id) || members.contains(id) || joining.contains(id) || isAdmitting(id)) {
             return; // a duplicate, or an id that left: a process that comes back joins under a new id
         }
         joining.add(id);
@@ -166,7 +174,7 @@ public final class CoordinatorCore implements Core {
         if (joining.remove(id)) {
             departed.add(id);
             out.add(new ReleaseWorker(id)); // it holds nothing the run needs
-        } else if (members.contains(id) || admitting().contains(id)) {
+        } else if (members.contains(id) || isAdmitting(id)) {
             leaving.add(id);
             if (phase instanceof Waiting) {
                 advance(out);
@@ -180,7 +188,8 @@ public final class CoordinatorCore implements Core {
         }
         joining.remove(id);
         leaving.remove(id);
-        boolean wasAdmitting = admitting().remove(id);
+        TreeSet<String> admitting = admittingOrNull();
+        boolean wasAdmitting = admitting != null && admitting.remove(id);
         boolean wasMember = members.remove(id);
         if (!wasMember && !wasAdmitting) {
             return;
@@ -226,7 +235,8 @@ public final class CoordinatorCore implements Core {
 
     /** No member holds the run's state any more: back to the last checkpoint, which the next admitted restore. */
     private void loseState(List<CoreCommand> out) {
-        for (String id : admitting()) { // a copy from a member that is gone never arrives
+        TreeSet<String> admitting = admittingOrNull();
+        for (String id : admitting == null ? Set.<String>of() : admitting) { // a copy from a gone member never comes
             if (leaving.contains(id)) {
                 departed.add(id);
                 out.add(new ReleaseWorker(id));
@@ -431,7 +441,10 @@ public final class CoordinatorCore implements Core {
      * restored from the last checkpoint when no member holds it. False if nobody was admitted.
      */
     private boolean admitJoiners(List<CoreCommand> out) {
-        TreeSet<String> admitting = admitting();
+        TreeSet<String> admitting = admittingOrNull();
+        if (admitting == null) {
+            admitting = new TreeSet<>();
+        }
         int room = plan.batchSize() - members.size() - admitting.size();
         if (joining.isEmpty() || room <= 0) {
             return false;
@@ -463,41 +476,53 @@ public final class CoordinatorCore implements Core {
      * the whole batch over exactly the members, each once, and only with at least the minimum of them.
      */
     private void checkInvariants() {
-        TreeSet<String> admitting = admitting();
-        Set<String> seen = new HashSet<>();
-        for (Set<String> group : List.<Set<String>>of(members, joining, admitting)) {
-            for (String id : group) {
-                if (!seen.add(id) || departed.contains(id)) {
-                    throw new IllegalStateException("membership broken at step " + nextStep + ": " + id + " in "
-                            + "members " + members + ", joining " + joining + ", admitting " + admitting
-                            + ", departed: " + departed.contains(id));
-                }
+        TreeSet<String> admitting = admittingOrNull();
+        int admittingCount = admitting == null ? 0 : admitting.size();
+        for (String id : members) {
+            requireMembership(!departed.contains(id), id);
+        }
+        for (String id : joining) {
+            requireMembership(!members.contains(id) && !departed.contains(id), id);
+        }
+        if (admitting != null) {
+            for (String id : admitting) {
+                requireMembership(!members.contains(id) && !joining.contains(id) && !departed.contains(id), id);
             }
         }
         for (String id : leaving) {
-            if (!members.contains(id) && !admitting.contains(id)) {
-                throw new IllegalStateException("leaving " + id + " is neither a member nor being admitted");
-            }
+            requireMembership(members.contains(id) || (admitting != null && admitting.contains(id)), id);
         }
-        if (members.size() + admitting.size() > plan.batchSize()) {
-            throw new IllegalStateException((members.size() + admitting.size()) + " workers hold or are given the "
+        if (members.size() + admittingCount > plan.batchSize()) {
+            throw new IllegalStateException((members.size() + admittingCount) + " workers hold or are given the "
                     + "state, more than the " + plan.batchSize() + " rows of a step");
         }
         if (phase instanceof Stepping stepping) {
-            RunStep step = stepping.step();
-            int row = 0;
-            List<String> owners = new ArrayList<>();
-            for (Shard shard : step.shards()) {
-                if (shard.firstRow() != row || shard.rowCount() < 1) {
-                    throw new IllegalStateException("step " + step.step() + " splits its batch as " + step.shards());
-                }
-                row += shard.rowCount();
-                owners.add(shard.workerId());
+            checkShards(stepping.step());
+        }
+    }
+
+    private void requireMembership(boolean holds, String id) {
+        if (!holds) {
+            throw new IllegalStateException("membership broken at step " + nextStep + ": " + id + " in members "
+                    + members + ", joining " + joining + ", admitting " + admittingOrNull() + ", leaving " + leaving
+                    + ", departed: " + departed.contains(id));
+        }
+    }
+
+    private void checkShards(RunStep step) {
+        int row = 0;
+        Iterator<String> member = members.iterator();
+        for (Shard shard : step.shards()) {
+            if (shard.firstRow() != row || shard.rowCount() < 1 || !member.hasNext()
+                    || !member.next().equals(shard.workerId())) {
+                throw new IllegalStateException("step " + step.step() + " attempt " + step.attempt() + " splits its "
+                        + "batch as " + step.shards() + "; the members are " + members);
             }
-            if (row != plan.batchSize() || !owners.equals(List.copyOf(members)) || owners.size() < plan.minWorkers()) {
-                throw new IllegalStateException("step " + step.step() + " attempt " + step.attempt() + " splits "
-                        + row + " of " + plan.batchSize() + " rows over " + owners + "; the members are " + members);
-            }
+            row += shard.rowCount();
+        }
+        if (row != plan.batchSize() || member.hasNext() || step.shards().size() < plan.minWorkers()) {
+            throw new IllegalStateException("step " + step.step() + " attempt " + step.attempt() + " splits " + row
+                    + " of " + plan.batchSize() + " rows over " + step.shards() + "; the members are " + members);
         }
     }
 }

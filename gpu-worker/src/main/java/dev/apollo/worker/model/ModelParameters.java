@@ -19,19 +19,15 @@ import java.util.SplittableRandom;
 public final class ModelParameters {
 
     private final Map<String, NDArray> byName = new LinkedHashMap<>();
-    private final ModelConfig shape;
-    private final int bankSize;
     private final Block[] blocks;
 
-    private ModelParameters(ModelConfig shape, int bankSize) {
-        this.shape = shape;
-        this.bankSize = bankSize;
+    private ModelParameters(int bankSize) {
         this.blocks = new Block[bankSize];
     }
 
     /** Fresh parameters with GPT-2's initialization: N(0, std), residual projections scaled by 1/sqrt(2L). */
     public static ModelParameters initialize(NDManager manager, ModelConfig shape, int bankSize, long seed) {
-        ModelParameters params = new ModelParameters(shape, bankSize);
+        ModelParameters params = new ModelParameters(bankSize);
         for (Map.Entry<String, Shape> entry : shapes(shape, bankSize).entrySet()) {
             String name = entry.getKey();
             float[] values = initialValues(shape, name, entry.getValue(), seed);
@@ -43,7 +39,7 @@ public final class ModelParameters {
 
     /** Parameters holding the given values (from a checkpoint or an expansion), shapes checked by the caller. */
     public static ModelParameters of(NDManager manager, ModelConfig shape, int bankSize, Map<String, float[]> values) {
-        ModelParameters params = new ModelParameters(shape, bankSize);
+        ModelParameters params = new ModelParameters(bankSize);
         for (Map.Entry<String, Shape> entry : shapes(shape, bankSize).entrySet()) {
             float[] data = values.get(entry.getKey());
             if (data == null) {
@@ -119,14 +115,6 @@ public final class ModelParameters {
         return byName.values();
     }
 
-    public ModelConfig shape() {
-        return shape;
-    }
-
-    public int bankSize() {
-        return bankSize;
-    }
-
     private void put(String name, NDArray array) {
         array.setName(name);
         array.setRequiresGradient(true);
@@ -134,7 +122,7 @@ public final class ModelParameters {
     }
 
     private void bindBlocks() {
-        for (int i = 0; i < bankSize; i++) {
+        for (int i = 0; i < blocks.length; i++) {
             String layer = "layers." + i + ".";
             blocks[i] = new Block(get(layer + "norm1.weight"), get(layer + "norm1.bias"),
                     get(layer + "attn.qkv.weight"), get(layer + "attn.qkv.bias"),

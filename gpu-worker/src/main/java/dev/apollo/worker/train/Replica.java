@@ -128,10 +128,6 @@ public final class Replica implements AutoCloseable {
         }
     }
 
-    public int bankSize() {
-        return params.bankSize();
-    }
-
     @Override
     public void close() {
         root.close();

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The trainable tensors of a model whose layer bank holds {@code bankSize} real layers (N(s)), by name:
- * {@code embed.token}, {@code embed.position}, {@code layers.<i>.<part>} for i below the bank size, and the
+ * The trainable tensors of a model whose layer bank holds {@code weights} real layers (N(s)), by name:
+ * {@code embed.token}, {@code embed.position}, {@code layers.<i>.<part>} for i below {@code weights}, and the
  * objective's head ({@code final_norm.*} for GPT; {@code embed.norm.*} and {@code mlm.*} for BERT). Linear weights
  * are stored [out, in], as PyTorch does.
  */
@@ -21,14 +21,14 @@ public final class ModelParameters {
     private final Map<String, NDArray> byName = new LinkedHashMap<>();
     private final Block[] blocks;
 
-    private ModelParameters(int bankSize) {
-        this.blocks = new Block[bankSize];
+    private ModelParameters(int weights) {
+        this.blocks = new Block[weights];
     }
 
     /** Fresh parameters with GPT-2's initialization: N(0, std), residual projections scaled by 1/sqrt(2L). */
-    public static ModelParameters initialize(NDManager manager, ModelConfig shape, int bankSize, long seed) {
-        ModelParameters params = new ModelParameters(bankSize);
-        for (Map.Entry<String, Shape> entry : shapes(shape, bankSize).entrySet()) {
+    public static ModelParameters initialize(NDManager manager, ModelConfig shape, int weights, long seed) {
+        ModelParameters params = new ModelParameters(weights);
+        for (Map.Entry<String, Shape> entry : shapes(shape, weights).entrySet()) {
             String name = entry.getKey();
             float[] values = initialValues(shape, name, entry.getValue(), seed);
             params.put(name, manager.create(values, entry.getValue()));
@@ -38,9 +38,9 @@ public final class ModelParameters {
     }
 
     /** Parameters holding the given values (from a checkpoint or an expansion), shapes checked by the caller. */
-    public static ModelParameters of(NDManager manager, ModelConfig shape, int bankSize, Map<String, float[]> values) {
-        ModelParameters params = new ModelParameters(bankSize);
-        for (Map.Entry<String, Shape> entry : shapes(shape, bankSize).entrySet()) {
+    public static ModelParameters of(NDManager manager, ModelConfig shape, int weights, Map<String, float[]> values) {
+        ModelParameters params = new ModelParameters(weights);
+        for (Map.Entry<String, Shape> entry : shapes(shape, weights).entrySet()) {
             float[] data = values.get(entry.getKey());
             if (data == null) {
                 throw new IllegalArgumentException("missing tensor " + entry.getKey());
@@ -51,8 +51,8 @@ public final class ModelParameters {
         return params;
     }
 
-    /** Every tensor name and shape of a model with {@code bankSize} real layers, in a fixed order. */
-    public static Map<String, Shape> shapes(ModelConfig shape, int bankSize) {
+    /** Every tensor name and shape of a model with {@code weights} real layers, in a fixed order. */
+    public static Map<String, Shape> shapes(ModelConfig shape, int weights) {
         long d = shape.dModel();
         long ffn = shape.ffnDim();
         Map<String, Shape> shapes = new LinkedHashMap<>();
@@ -62,7 +62,7 @@ public final class ModelParameters {
             shapes.put("embed.norm.weight", new Shape(d));
             shapes.put("embed.norm.bias", new Shape(d));
         }
-        for (int i = 0; i < bankSize; i++) {
+        for (int i = 0; i < weights; i++) {
             String layer = "layers." + i + ".";
             shapes.put(layer + "norm1.weight", new Shape(d));
             shapes.put(layer + "norm1.bias", new Shape(d));

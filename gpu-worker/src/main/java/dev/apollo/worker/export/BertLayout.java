@@ -1,7 +1,30 @@
 package dev.apollo.worker.export;
 
+import static dev.apollo.protocol.TensorNames.ATTN_PROJ_BIAS;
+import static dev.apollo.protocol.TensorNames.ATTN_PROJ_WEIGHT;
+import static dev.apollo.protocol.TensorNames.ATTN_QKV_BIAS;
+import static dev.apollo.protocol.TensorNames.ATTN_QKV_WEIGHT;
+import static dev.apollo.protocol.TensorNames.EMBEDDING_NORM_BIAS;
+import static dev.apollo.protocol.TensorNames.EMBEDDING_NORM_WEIGHT;
+import static dev.apollo.protocol.TensorNames.MLM_BIAS;
+import static dev.apollo.protocol.TensorNames.MLM_DENSE_BIAS;
+import static dev.apollo.protocol.TensorNames.MLM_DENSE_WEIGHT;
+import static dev.apollo.protocol.TensorNames.MLM_NORM_BIAS;
+import static dev.apollo.protocol.TensorNames.MLM_NORM_WEIGHT;
+import static dev.apollo.protocol.TensorNames.MLP_FC_BIAS;
+import static dev.apollo.protocol.TensorNames.MLP_FC_WEIGHT;
+import static dev.apollo.protocol.TensorNames.MLP_PROJ_BIAS;
+import static dev.apollo.protocol.TensorNames.MLP_PROJ_WEIGHT;
+import static dev.apollo.protocol.TensorNames.NORM1_BIAS;
+import static dev.apollo.protocol.TensorNames.NORM1_WEIGHT;
+import static dev.apollo.protocol.TensorNames.NORM2_BIAS;
+import static dev.apollo.protocol.TensorNames.NORM2_WEIGHT;
+import static dev.apollo.protocol.TensorNames.POSITION_EMBEDDING;
+import static dev.apollo.protocol.TensorNames.TOKEN_EMBEDDING;
+
 import com.google.gson.JsonObject;
 import dev.apollo.config.ModelConfig;
+import dev.apollo.protocol.TensorNames;
 import dev.apollo.worker.data.ByteTokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,36 +68,36 @@ final class BertLayout implements HfLayout {
         long d = shape.dModel();
         long ffn = shape.ffnDim();
         List<HfTensor> tensors = new ArrayList<>();
-        tensors.add(HfTensor.same("bert.embeddings.word_embeddings.weight", "embed.token", shape.vocabSize(), d));
-        tensors.add(HfTensor.same("bert.embeddings.position_embeddings.weight", "embed.position", shape.seqLen(), d));
+        tensors.add(HfTensor.same("bert.embeddings.word_embeddings.weight", TOKEN_EMBEDDING, shape.vocabSize(), d));
+        tensors.add(HfTensor.same("bert.embeddings.position_embeddings.weight", POSITION_EMBEDDING, shape.seqLen(), d));
         tensors.add(HfTensor.zeros("bert.embeddings.token_type_embeddings.weight", TOKEN_TYPES, d));
-        tensors.add(HfTensor.same("bert.embeddings.LayerNorm.weight", "embed.norm.weight", d));
-        tensors.add(HfTensor.same("bert.embeddings.LayerNorm.bias", "embed.norm.bias", d));
+        tensors.add(HfTensor.same("bert.embeddings.LayerNorm.weight", EMBEDDING_NORM_WEIGHT, d));
+        tensors.add(HfTensor.same("bert.embeddings.LayerNorm.bias", EMBEDDING_NORM_BIAS, d));
         for (int i = 0; i < depth; i++) {
             String hf = "bert.encoder.layer." + i + ".";
-            String ours = "layers." + i + ".";
+            String ours = TensorNames.blockPrefix(i);
             String[] projections = {"query", "key", "value"};
             for (int p = 0; p < projections.length; p++) {
                 String name = hf + "attention.self." + projections[p];
-                tensors.add(HfTensor.rows(name + ".weight", ours + "attn.qkv.weight", p * d, d, d));
-                tensors.add(HfTensor.rows(name + ".bias", ours + "attn.qkv.bias", p * d, d));
+                tensors.add(HfTensor.rows(name + ".weight", ours + ATTN_QKV_WEIGHT, p * d, d, d));
+                tensors.add(HfTensor.rows(name + ".bias", ours + ATTN_QKV_BIAS, p * d, d));
             }
-            tensors.add(HfTensor.same(hf + "attention.output.dense.weight", ours + "attn.proj.weight", d, d));
-            tensors.add(HfTensor.same(hf + "attention.output.dense.bias", ours + "attn.proj.bias", d));
-            tensors.add(HfTensor.same(hf + "attention.output.LayerNorm.weight", ours + "norm1.weight", d));
-            tensors.add(HfTensor.same(hf + "attention.output.LayerNorm.bias", ours + "norm1.bias", d));
-            tensors.add(HfTensor.same(hf + "intermediate.dense.weight", ours + "mlp.fc.weight", ffn, d));
-            tensors.add(HfTensor.same(hf + "intermediate.dense.bias", ours + "mlp.fc.bias", ffn));
-            tensors.add(HfTensor.same(hf + "output.dense.weight", ours + "mlp.proj.weight", d, ffn));
-            tensors.add(HfTensor.same(hf + "output.dense.bias", ours + "mlp.proj.bias", d));
-            tensors.add(HfTensor.same(hf + "output.LayerNorm.weight", ours + "norm2.weight", d));
-            tensors.add(HfTensor.same(hf + "output.LayerNorm.bias", ours + "norm2.bias", d));
+            tensors.add(HfTensor.same(hf + "attention.output.dense.weight", ours + ATTN_PROJ_WEIGHT, d, d));
+            tensors.add(HfTensor.same(hf + "attention.output.dense.bias", ours + ATTN_PROJ_BIAS, d));
+            tensors.add(HfTensor.same(hf + "attention.output.LayerNorm.weight", ours + NORM1_WEIGHT, d));
+            tensors.add(HfTensor.same(hf + "attention.output.LayerNorm.bias", ours + NORM1_BIAS, d));
+            tensors.add(HfTensor.same(hf + "intermediate.dense.weight", ours + MLP_FC_WEIGHT, ffn, d));
+            tensors.add(HfTensor.same(hf + "intermediate.dense.bias", ours + MLP_FC_BIAS, ffn));
+            tensors.add(HfTensor.same(hf + "output.dense.weight", ours + MLP_PROJ_WEIGHT, d, ffn));
+            tensors.add(HfTensor.same(hf + "output.dense.bias", ours + MLP_PROJ_BIAS, d));
+            tensors.add(HfTensor.same(hf + "output.LayerNorm.weight", ours + NORM2_WEIGHT, d));
+            tensors.add(HfTensor.same(hf + "output.LayerNorm.bias", ours + NORM2_BIAS, d));
         }
-        tensors.add(HfTensor.same("cls.predictions.transform.dense.weight", "mlm.dense.weight", d, d));
-        tensors.add(HfTensor.same("cls.predictions.transform.dense.bias", "mlm.dense.bias", d));
-        tensors.add(HfTensor.same("cls.predictions.transform.LayerNorm.weight", "mlm.norm.weight", d));
-        tensors.add(HfTensor.same("cls.predictions.transform.LayerNorm.bias", "mlm.norm.bias", d));
-        tensors.add(HfTensor.same("cls.predictions.bias", "mlm.bias", shape.vocabSize()));
+        tensors.add(HfTensor.same("cls.predictions.transform.dense.weight", MLM_DENSE_WEIGHT, d, d));
+        tensors.add(HfTensor.same("cls.predictions.transform.dense.bias", MLM_DENSE_BIAS, d));
+        tensors.add(HfTensor.same("cls.predictions.transform.LayerNorm.weight", MLM_NORM_WEIGHT, d));
+        tensors.add(HfTensor.same("cls.predictions.transform.LayerNorm.bias", MLM_NORM_BIAS, d));
+        tensors.add(HfTensor.same("cls.predictions.bias", MLM_BIAS, shape.vocabSize()));
         return tensors;
     }
 

@@ -5,6 +5,7 @@ import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
 import dev.apollo.coordinator.apollo.LayerMap;
 import dev.apollo.protocol.NamedTensor;
+import dev.apollo.protocol.TensorNames;
 import dev.apollo.protocol.TensorState;
 import dev.apollo.worker.checkpoint.Checkpoint;
 import dev.apollo.worker.checkpoint.CheckpointError;
@@ -77,13 +78,12 @@ public record CheckpointModel(Path location, long step, int weights, ApolloConfi
         int[] map = layerMap(depth);
         Map<String, NamedTensor> layers = new LinkedHashMap<>();
         for (String name : ModelParameters.shapes(config.model(), depth).keySet()) {
-            if (!name.startsWith("layers.")) {
+            int layer = TensorNames.layerOf(name);
+            if (layer < 0) {
                 layers.put(name, parameters.get(name));
                 continue;
             }
-            int dot = name.indexOf('.', "layers.".length());
-            int layer = Integer.parseInt(name.substring("layers.".length(), dot));
-            NamedTensor source = parameters.get("layers." + map[layer] + name.substring(dot));
+            NamedTensor source = parameters.get(TensorNames.block(map[layer], TensorNames.suffixOf(name)));
             layers.put(name, new NamedTensor(name, source.shape(), source.values()));
         }
         return layers;

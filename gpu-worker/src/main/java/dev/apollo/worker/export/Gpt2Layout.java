@@ -1,8 +1,26 @@
 package dev.apollo.worker.export;
 
+import static dev.apollo.protocol.TensorNames.ATTN_PROJ_BIAS;
+import static dev.apollo.protocol.TensorNames.ATTN_PROJ_WEIGHT;
+import static dev.apollo.protocol.TensorNames.ATTN_QKV_BIAS;
+import static dev.apollo.protocol.TensorNames.ATTN_QKV_WEIGHT;
+import static dev.apollo.protocol.TensorNames.FINAL_NORM_BIAS;
+import static dev.apollo.protocol.TensorNames.FINAL_NORM_WEIGHT;
+import static dev.apollo.protocol.TensorNames.MLP_FC_BIAS;
+import static dev.apollo.protocol.TensorNames.MLP_FC_WEIGHT;
+import static dev.apollo.protocol.TensorNames.MLP_PROJ_BIAS;
+import static dev.apollo.protocol.TensorNames.MLP_PROJ_WEIGHT;
+import static dev.apollo.protocol.TensorNames.NORM1_BIAS;
+import static dev.apollo.protocol.TensorNames.NORM1_WEIGHT;
+import static dev.apollo.protocol.TensorNames.NORM2_BIAS;
+import static dev.apollo.protocol.TensorNames.NORM2_WEIGHT;
+import static dev.apollo.protocol.TensorNames.POSITION_EMBEDDING;
+import static dev.apollo.protocol.TensorNames.TOKEN_EMBEDDING;
+
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import dev.apollo.config.ModelConfig;
+import dev.apollo.protocol.TensorNames;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,26 +58,26 @@ final class Gpt2Layout implements HfLayout {
         long d = shape.dModel();
         long ffn = shape.ffnDim();
         List<HfTensor> tensors = new ArrayList<>();
-        tensors.add(HfTensor.same("transformer.wte.weight", "embed.token", shape.vocabSize(), d));
-        tensors.add(HfTensor.same("transformer.wpe.weight", "embed.position", shape.seqLen(), d));
+        tensors.add(HfTensor.same("transformer.wte.weight", TOKEN_EMBEDDING, shape.vocabSize(), d));
+        tensors.add(HfTensor.same("transformer.wpe.weight", POSITION_EMBEDDING, shape.seqLen(), d));
         for (int i = 0; i < depth; i++) {
             String hf = "transformer.h." + i + ".";
-            String ours = "layers." + i + ".";
-            tensors.add(HfTensor.same(hf + "ln_1.weight", ours + "norm1.weight", d));
-            tensors.add(HfTensor.same(hf + "ln_1.bias", ours + "norm1.bias", d));
-            tensors.add(HfTensor.transposed(hf + "attn.c_attn.weight", ours + "attn.qkv.weight", d, 3 * d));
-            tensors.add(HfTensor.same(hf + "attn.c_attn.bias", ours + "attn.qkv.bias", 3 * d));
-            tensors.add(HfTensor.transposed(hf + "attn.c_proj.weight", ours + "attn.proj.weight", d, d));
-            tensors.add(HfTensor.same(hf + "attn.c_proj.bias", ours + "attn.proj.bias", d));
-            tensors.add(HfTensor.same(hf + "ln_2.weight", ours + "norm2.weight", d));
-            tensors.add(HfTensor.same(hf + "ln_2.bias", ours + "norm2.bias", d));
-            tensors.add(HfTensor.transposed(hf + "mlp.c_fc.weight", ours + "mlp.fc.weight", d, ffn));
-            tensors.add(HfTensor.same(hf + "mlp.c_fc.bias", ours + "mlp.fc.bias", ffn));
-            tensors.add(HfTensor.transposed(hf + "mlp.c_proj.weight", ours + "mlp.proj.weight", ffn, d));
-            tensors.add(HfTensor.same(hf + "mlp.c_proj.bias", ours + "mlp.proj.bias", d));
+            String ours = TensorNames.blockPrefix(i);
+            tensors.add(HfTensor.same(hf + "ln_1.weight", ours + NORM1_WEIGHT, d));
+            tensors.add(HfTensor.same(hf + "ln_1.bias", ours + NORM1_BIAS, d));
+            tensors.add(HfTensor.transposed(hf + "attn.c_attn.weight", ours + ATTN_QKV_WEIGHT, d, 3 * d));
+            tensors.add(HfTensor.same(hf + "attn.c_attn.bias", ours + ATTN_QKV_BIAS, 3 * d));
+            tensors.add(HfTensor.transposed(hf + "attn.c_proj.weight", ours + ATTN_PROJ_WEIGHT, d, d));
+            tensors.add(HfTensor.same(hf + "attn.c_proj.bias", ours + ATTN_PROJ_BIAS, d));
+            tensors.add(HfTensor.same(hf + "ln_2.weight", ours + NORM2_WEIGHT, d));
+            tensors.add(HfTensor.same(hf + "ln_2.bias", ours + NORM2_BIAS, d));
+            tensors.add(HfTensor.transposed(hf + "mlp.c_fc.weight", ours + MLP_FC_WEIGHT, d, ffn));
+            tensors.add(HfTensor.same(hf + "mlp.c_fc.bias", ours + MLP_FC_BIAS, ffn));
+            tensors.add(HfTensor.transposed(hf + "mlp.c_proj.weight", ours + MLP_PROJ_WEIGHT, ffn, d));
+            tensors.add(HfTensor.same(hf + "mlp.c_proj.bias", ours + MLP_PROJ_BIAS, d));
         }
-        tensors.add(HfTensor.same("transformer.ln_f.weight", "final_norm.weight", d));
-        tensors.add(HfTensor.same("transformer.ln_f.bias", "final_norm.bias", d));
+        tensors.add(HfTensor.same("transformer.ln_f.weight", FINAL_NORM_WEIGHT, d));
+        tensors.add(HfTensor.same("transformer.ln_f.bias", FINAL_NORM_BIAS, d));
         return tensors;
     }
 

@@ -25,7 +25,7 @@ public final class GptInference implements AutoCloseable {
     private final NDManager root;
     private final ModelParameters params;
 
-    private GptInference(ModelConfig shape, int bankSize, Map<String, float[]> parameters, int[] layerMap,
+    private GptInference(ModelConfig shape, int weights, Map<String, float[]> parameters, int[] layerMap,
             Device device) {
         if (shape.objective() != Objective.GPT) {
             throw new IllegalArgumentException("forward passes here are a causal LM's; the model is " + shape.objective());
@@ -34,7 +34,7 @@ public final class GptInference implements AutoCloseable {
         this.layerMap = layerMap.clone();
         this.root = NDManager.newBaseManager(device);
         try {
-            this.params = ModelParameters.of(root.newSubManager(), shape, bankSize, parameters);
+            this.params = ModelParameters.of(root.newSubManager(), shape, weights, parameters);
         } catch (RuntimeException e) {
             root.close();
             throw e;

@@ -79,7 +79,7 @@ public final class HfExport {
         provenance.addProperty("checkpoint", model.location().toAbsolutePath().toString());
         provenance.addProperty("step", model.step());
         provenance.addProperty("objective", model.config().model().objective().name().toLowerCase(Locale.ROOT));
-        provenance.addProperty("realLayers", model.weights());
+        provenance.addProperty("weights", model.weights());
         provenance.addProperty("depth", depth);
         provenance.addProperty("sharing", model.config().stages().sharing().name().toLowerCase(Locale.ROOT));
         JsonArray map = new JsonArray();

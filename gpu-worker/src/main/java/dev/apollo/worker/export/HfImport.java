@@ -29,21 +29,21 @@ public final class HfImport {
     private HfImport() {}
 
     /**
-     * The parameters in {@code folder} as the state of a model of {@code shape} whose bank holds {@code bankSize}
+     * The parameters in {@code folder} as the state of a model of {@code shape} whose bank holds {@code weights}
      * real layers, without optimizer moments (they start at zero). A folder of another architecture, size, depth,
      * activation or epsilon, or with a tensor missing, extra or of another shape, is a {@link CheckpointError}
      * naming the first difference.
      */
-    public static TensorState read(Path folder, ModelConfig shape, int bankSize) {
+    public static TensorState read(Path folder, ModelConfig shape, int weights) {
         String where = "export folder " + folder;
         if (!Files.isDirectory(folder)) {
             throw new CheckpointError(where + ": not a directory");
         }
         HfLayout layout = HfLayout.of(shape.objective());
         int depth = layout.depthOf(config(folder, where), shape, where);
-        if (depth != bankSize) {
+        if (depth != weights) {
             throw new CheckpointError(where + " holds " + depth + " layers, but this run starts with N(0) = "
-                    + bankSize + " real layers (the first entry of apollo.stages.layers); to start from all " + depth
+                    + weights + " real layers (the first entry of apollo.stages.layers); to start from all " + depth
                     + ": --set 'stages.layers=[" + depth + "]' --set 'stages.boundaries=[]'");
         }
         Map<String, NamedTensor> found = new LinkedHashMap<>();

@@ -1,5 +1,14 @@
 package dev.apollo.worker.model;
 
+import static dev.apollo.protocol.TensorNames.EMBEDDING_NORM_BIAS;
+import static dev.apollo.protocol.TensorNames.EMBEDDING_NORM_WEIGHT;
+import static dev.apollo.protocol.TensorNames.MLM_BIAS;
+import static dev.apollo.protocol.TensorNames.MLM_DENSE_BIAS;
+import static dev.apollo.protocol.TensorNames.MLM_DENSE_WEIGHT;
+import static dev.apollo.protocol.TensorNames.MLM_NORM_BIAS;
+import static dev.apollo.protocol.TensorNames.MLM_NORM_WEIGHT;
+import static dev.apollo.protocol.TensorNames.TOKEN_EMBEDDING;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import dev.apollo.config.ModelConfig;
@@ -25,17 +34,17 @@ public final class Bert implements LanguageModel {
     /** Token logits [B, T, V] at every position. */
     public NDArray logits(ModelParameters params, int[] layerMap, NDArray inputs) {
         float eps = (float) shape.layerNormEps();
-        NDArray tokenEmbedding = params.get("embed.token");
+        NDArray tokenEmbedding = params.get(TOKEN_EMBEDDING);
         NDArray x = Layers.embed(params, inputs);
-        x = Layers.layerNorm(x, params.get("embed.norm.weight"), params.get("embed.norm.bias"), eps);
+        x = Layers.layerNorm(x, params.get(EMBEDDING_NORM_WEIGHT), params.get(EMBEDDING_NORM_BIAS), eps);
         for (int weight : layerMap) {
             Block block = params.block(weight);
             x = Layers.layerNorm(x.add(Layers.selfAttention(x, block, shape.heads(), null)),
                     block.norm1Weight(), block.norm1Bias(), eps);
             x = Layers.layerNorm(x.add(Layers.mlp(x, block)), block.norm2Weight(), block.norm2Bias(), eps);
         }
-        NDArray h = Activation.gelu(Layers.linear(x, params.get("mlm.dense.weight"), params.get("mlm.dense.bias")));
-        h = Layers.layerNorm(h, params.get("mlm.norm.weight"), params.get("mlm.norm.bias"), eps);
-        return h.matMul(tokenEmbedding.transpose()).add(params.get("mlm.bias"));
+        NDArray h = Activation.gelu(Layers.linear(x, params.get(MLM_DENSE_WEIGHT), params.get(MLM_DENSE_BIAS)));
+        h = Layers.layerNorm(h, params.get(MLM_NORM_WEIGHT), params.get(MLM_NORM_BIAS), eps);
+        return h.matMul(tokenEmbedding.transpose()).add(params.get(MLM_BIAS));
     }
 }

@@ -1,5 +1,9 @@
 package dev.apollo.worker.model;
 
+import static dev.apollo.protocol.TensorNames.FINAL_NORM_BIAS;
+import static dev.apollo.protocol.TensorNames.FINAL_NORM_WEIGHT;
+import static dev.apollo.protocol.TensorNames.TOKEN_EMBEDDING;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -37,7 +41,7 @@ public final class Gpt implements LanguageModel {
     public NDArray logits(ModelParameters params, int[] layerMap, NDArray inputs) {
         long time = inputs.getShape().get(1);
         float eps = (float) shape.layerNormEps();
-        NDArray tokenEmbedding = params.get("embed.token");
+        NDArray tokenEmbedding = params.get(TOKEN_EMBEDDING);
         NDArray x = Layers.embed(params, inputs);
         NDArray mask = time == shape.seqLen() ? causalMask : causalMask.get(new NDIndex("0:{}, 0:{}", time, time));
         for (int weight : layerMap) {
@@ -46,7 +50,7 @@ public final class Gpt implements LanguageModel {
                     shape.heads(), mask));
             x = x.add(Layers.mlp(Layers.layerNorm(x, block.norm2Weight(), block.norm2Bias(), eps), block));
         }
-        x = Layers.layerNorm(x, params.get("final_norm.weight"), params.get("final_norm.bias"), eps);
+        x = Layers.layerNorm(x, params.get(FINAL_NORM_WEIGHT), params.get(FINAL_NORM_BIAS), eps);
         return x.matMul(tokenEmbedding.transpose()); // tied head
     }
 }

@@ -1,5 +1,8 @@
 package dev.apollo.worker.model;
 
+import static dev.apollo.protocol.TensorNames.POSITION_EMBEDDING;
+import static dev.apollo.protocol.TensorNames.TOKEN_EMBEDDING;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -20,8 +23,8 @@ final class Layers {
     /** Token plus learned position embeddings of inputs [B, T]: x [B, T, d]. */
     static NDArray embed(ModelParameters params, NDArray inputs) {
         long time = inputs.getShape().get(1);
-        NDArray positions = params.get("embed.position").get(new NDIndex("0:{}", time));
-        return Embedding.embedding(inputs, params.get("embed.token"), SparseFormat.DENSE).singletonOrThrow().add(positions);
+        NDArray positions = params.get(POSITION_EMBEDDING).get(new NDIndex("0:{}", time));
+        return Embedding.embedding(inputs, params.get(TOKEN_EMBEDDING), SparseFormat.DENSE).singletonOrThrow().add(positions);
     }
 
     static NDArray linear(NDArray x, NDArray weight, NDArray bias) {

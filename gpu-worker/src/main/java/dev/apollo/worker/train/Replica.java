@@ -40,8 +40,8 @@ public final class Replica implements AutoCloseable {
     private ModelParameters params;
     private AdamW optimizer;
 
-    /** A replica holding {@code state}, or freshly initialized parameters with {@code bankSize} layers if null. */
-    public Replica(ApolloConfig config, BatchSource data, Device device, int bankSize, TensorState state) {
+    /** A replica holding {@code state}, or freshly initialized parameters with {@code weights} real layers if null. */
+    public Replica(ApolloConfig config, BatchSource data, Device device, int weights, TensorState state) {
         this.config = config;
         this.data = data;
         this.root = NDManager.newBaseManager(device);
@@ -49,10 +49,10 @@ public final class Replica implements AutoCloseable {
         this.model = config.model().objective() == Objective.GPT ? new Gpt(root, config.model()) : new Bert(config.model());
         try {
             if (state == null) {
-                params = ModelParameters.initialize(stateManager, config.model(), bankSize, config.train().seed());
+                params = ModelParameters.initialize(stateManager, config.model(), weights, config.train().seed());
                 optimizer = new AdamW(stateManager, params, config.optimizer(), Map.of(), Map.of(), 0);
             } else {
-                load(state, bankSize);
+                load(state, weights);
             }
         } catch (RuntimeException e) {
             root.close();
@@ -119,17 +119,13 @@ public final class Replica implements AutoCloseable {
         return new TensorState(tensors, optimizer.updates());
     }
 
-    /** Replaces the whole state, e.g. after an expansion to {@code bankSize} real layers. */
-    public void importState(TensorState state, int bankSize) {
+    /** Replaces the whole state, e.g. after an expansion to {@code weights} real layers. */
+    public void importState(TensorState state, int weights) {
         NDArray[] old = stateArrays();
-        load(state, bankSize);
+        load(state, weights);
         for (NDArray array : old) {
             array.close();
         }
-    }
-
-    public int bankSize() {
-        return params.bankSize();
     }
 
     @Override
@@ -137,8 +133,8 @@ public final class Replica implements AutoCloseable {
         root.close();
     }
 
-    private void load(TensorState state, int bankSize) {
-        Map<String, Shape> expected = ModelParameters.shapes(config.model(), bankSize);
+    private void load(TensorState state, int weights) {
+        Map<String, Shape> expected = ModelParameters.shapes(config.model(), weights);
         Map<String, float[]> values = new HashMap<>();
         Map<String, float[]> first = new HashMap<>();
         Map<String, float[]> second = new HashMap<>();
@@ -159,7 +155,7 @@ public final class Replica implements AutoCloseable {
             }
             target.put(name, tensor.values());
         }
-        params = ModelParameters.of(stateManager, config.model(), bankSize, values);
+        params = ModelParameters.of(stateManager, config.model(), weights, values);
         optimizer = new AdamW(stateManager, params, config.optimizer(), first, second, state.optimizerUpdates());
     }
 

@@ -21,14 +21,14 @@ final class ExportFixtures {
     private ExportFixtures() {}
 
     /**
-     * Writes a checkpoint of {@code config}'s model with {@code bankSize} real layers under {@code dir} and returns
+     * Writes a checkpoint of {@code config}'s model with {@code weights} real layers under {@code dir} and returns
      * its directory. Values are large enough that the GELU variant and every transpose matter: norm scales near 1,
      * everything else N(0, 0.3).
      */
-    static Path checkpoint(Path dir, ApolloConfig config, int bankSize, long seed) throws IOException {
+    static Path checkpoint(Path dir, ApolloConfig config, int weights, long seed) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
         List<NamedTensor> tensors = new ArrayList<>();
-        for (Map.Entry<String, Shape> entry : ModelParameters.shapes(config.model(), bankSize).entrySet()) {
+        for (Map.Entry<String, Shape> entry : ModelParameters.shapes(config.model(), weights).entrySet()) {
             float[] values = new float[Math.toIntExact(entry.getValue().size())];
             boolean normScale = entry.getKey().contains("norm") && entry.getKey().endsWith("weight");
             for (int i = 0; i < values.length; i++) {
@@ -37,7 +37,7 @@ final class ExportFixtures {
             tensors.add(new NamedTensor(entry.getKey(), entry.getValue().getShape(), values));
         }
         CheckpointStore store = new CheckpointStore(dir, ConfigLoader.render(config));
-        return store.write(new RunSnapshot(20, 1, bankSize, config.train().seed(), 1000, 1e9),
+        return store.write(new RunSnapshot(20, 1, weights, config.train().seed(), 1000, 1e9),
                 new TensorState(tensors, 20));
     }
 

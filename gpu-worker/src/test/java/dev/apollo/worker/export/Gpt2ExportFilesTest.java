@@ -145,7 +145,7 @@ class Gpt2ExportFilesTest {
         assertTrue(config.get("scale_attn_weights").getAsBoolean());
         assertTrue(config.get("eos_token_id").isJsonNull(), "no 50256 outside the byte vocabulary");
         JsonObject provenance = json("apollo_export.json");
-        assertEquals(3, provenance.get("realLayers").getAsInt());
+        assertEquals(3, provenance.get("weights").getAsInt());
         assertEquals(JsonParser.parseString("[0,0,0,0,1,1,1,1,2,2,2,2]"), provenance.get("layerMap"));
     }
 

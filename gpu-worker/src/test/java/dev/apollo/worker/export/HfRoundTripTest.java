@@ -26,9 +26,9 @@ class HfRoundTripTest {
     @TempDir
     Path dir;
 
-    private CheckpointModel checkpoint(ApolloConfig config, int bankSize) throws IOException {
-        Path checkpoints = dir.resolve("checkpoints-" + config.model().objective() + "-" + bankSize);
-        return CheckpointModel.read(ExportFixtures.checkpoint(checkpoints, config, bankSize, 11));
+    private CheckpointModel checkpoint(ApolloConfig config, int weights) throws IOException {
+        Path checkpoints = dir.resolve("checkpoints-" + config.model().objective() + "-" + weights);
+        return CheckpointModel.read(ExportFixtures.checkpoint(checkpoints, config, weights, 11));
     }
 
     private static void assertBitExact(Map<String, NamedTensor> expected, TensorState imported) {
@@ -134,9 +134,9 @@ class HfRoundTripTest {
         assertRefused(folder, config, 4, "cls.predictions.decoder.weight");
     }
 
-    private static void assertRefused(Path folder, ApolloConfig config, int bankSize, String expected) {
+    private static void assertRefused(Path folder, ApolloConfig config, int weights, String expected) {
         CheckpointError error = assertThrows(CheckpointError.class,
-                () -> HfImport.read(folder, config.model(), bankSize));
+                () -> HfImport.read(folder, config.model(), weights));
         assertTrue(error.getMessage().contains(expected), error.getMessage());
         assertEquals(1, error.getMessage().lines().count(), error.getMessage());
     }

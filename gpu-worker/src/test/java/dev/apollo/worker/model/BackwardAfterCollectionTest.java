@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.Objective;
+import dev.apollo.protocol.TensorNames;
 import dev.apollo.worker.TestConfigs;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -56,7 +57,7 @@ class BackwardAfterCollectionTest {
                 }
                 collector.backward(loss);
             }
-            return params.get("layers.0.attn.qkv.weight").getGradient().toFloatArray();
+            return params.get(TensorNames.block(0, TensorNames.ATTN_QKV_WEIGHT)).getGradient().toFloatArray();
         }
     }
 

@@ -10,8 +10,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.apollo.config.ApolloConfig;
+import dev.apollo.protocol.TensorNames;
 import dev.apollo.worker.TestConfigs;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -29,9 +31,9 @@ class SharedGradientTest {
             ModelParameters shared = ModelParameters.initialize(manager, config.model(), 1, 11);
             Map<String, float[]> copies = new HashMap<>();
             shared.byName().forEach((name, array) -> {
-                if (name.startsWith("layers.0.")) {
+                if (TensorNames.layerOf(name) == 0) {
                     for (int slot = 0; slot < 3; slot++) {
-                        copies.put(name.replace("layers.0.", "layers." + slot + "."), array.toFloatArray());
+                        copies.put(TensorNames.block(slot, TensorNames.suffixOf(name)), array.toFloatArray());
                     }
                 } else {
                     copies.put(name, array.toFloatArray());
@@ -52,11 +54,12 @@ class SharedGradientTest {
             float separateLoss = backward(gpt, separate, new int[] {0, 1, 2}, inputs, labels);
 
             assertEquals(separateLoss, sharedLoss, 1e-6, "the two networks compute the same function");
-            for (String part : new String[] {"attn.qkv.weight", "attn.proj.weight", "mlp.fc.weight", "norm2.bias"}) {
-                float[] sharedGradient = shared.get("layers.0." + part).getGradient().toFloatArray();
+            for (String part : List.of(TensorNames.ATTN_QKV_WEIGHT, TensorNames.ATTN_PROJ_WEIGHT,
+                    TensorNames.MLP_FC_WEIGHT, TensorNames.NORM2_BIAS)) {
+                float[] sharedGradient = shared.get(TensorNames.block(0, part)).getGradient().toFloatArray();
                 float[] summed = new float[sharedGradient.length];
                 for (int slot = 0; slot < 3; slot++) {
-                    float[] g = separate.get("layers." + slot + "." + part).getGradient().toFloatArray();
+                    float[] g = separate.get(TensorNames.block(slot, part)).getGradient().toFloatArray();
                     for (int i = 0; i < g.length; i++) {
                         summed[i] += g[i];
                     }

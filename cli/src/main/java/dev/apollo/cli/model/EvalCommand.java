@@ -78,7 +78,7 @@ public final class EvalCommand implements Callable<Integer> {
             object.put("data", data.toString());
             object.put("seqLen", shape.seqLen());
             object.put("depth", shape.layers());
-            object.put("realLayers", model.weights());
+            object.put("weights", model.weights());
             object.put("windows", result.windows());
             object.put("tokens", result.tokens());
             object.put("loss", result.loss());

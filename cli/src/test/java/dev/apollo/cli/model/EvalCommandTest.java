@@ -65,7 +65,7 @@ class EvalCommandTest {
         assertEquals(validationLoss(40), end.get("loss").getAsDouble());
         // mid-stage: 2 real layers, run at depth 4 through the interpolation map, as the trainer validated them
         JsonObject mid = evalJson(run.resolve("checkpoints/step-00000020").toString());
-        assertEquals(2, mid.get("realLayers").getAsInt());
+        assertEquals(2, mid.get("weights").getAsInt());
         assertEquals(4, mid.get("depth").getAsInt());
         assertEquals(validationLoss(20), mid.get("loss").getAsDouble());
         assertTrue(end.get("loss").getAsDouble() < Math.log(256) - 1, "a trained model, not a uniform one");

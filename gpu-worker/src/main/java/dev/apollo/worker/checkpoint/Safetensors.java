@@ -37,8 +37,13 @@ public final class Safetensors {
         long offset = 0;
         for (NamedTensor tensor : tensors) {
             long bytes = (long) tensor.values().length * Float.BYTES;
-            header.put(tensor.name(), Map.of("dtype", "F32", "shape", tensor.shape(),
-                    "data_offsets", new long[] {offset, offset + bytes}));
+            // in a fixed key order, so the same tensors give the same header bytes in every run (Map.of's order
+            // changes from JVM to JVM)
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("dtype", "F32");
+            entry.put("shape", tensor.shape());
+            entry.put("data_offsets", new long[] {offset, offset + bytes});
+            header.put(tensor.name(), entry);
             offset += bytes;
         }
         byte[] json = GSON.toJson(header).getBytes(StandardCharsets.UTF_8);

@@ -222,8 +222,8 @@ final class SimWorker {
     private void checkStall() {
         stallCheckPending = false;
         Attempt waiting = attempt;
-        if (!alive || waiting == null || waiting.done || waiting.stallReported) {
-            return;
+        if (!alive || waiting == null || waiting.done || waiting.stallReported || waiting.stallsAt == Long.MAX_VALUE) {
+            return; // nothing waits on peers; an attempt still computing schedules its own check when it is done
         }
         long now = sim.queue().now();
         if (now < waiting.stallsAt) {

@@ -323,7 +323,8 @@ public final class Simulation implements ReplicaView {
     /** The coordinator declared a live worker dead and it learned so: it exits and comes back under a new id. */
     void expelled(SimWorker worker) {
         stats.workerExpelled();
-        note(FaultKind.PARTITION, worker.id + " was declared dead and restarts");
+        // not always a partition's doing: a device slowed past the step deadline is declared dead too
+        trace.add(TraceEntry.Kind.FAULT, "down", worker.id + " was declared dead and restarts");
         worker.crash();
         spawnIncarnation(worker.stem);
     }

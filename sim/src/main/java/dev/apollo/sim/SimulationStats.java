@@ -21,7 +21,7 @@ public final class SimulationStats {
         partitionRetries++;
     }
 
-    /** A live worker cut off for longer than the failure detector's timeout was declared dead. */
+    /** A live worker missed a deadline (cut off, or slowed past it), was declared dead and learned so. */
     void workerExpelled() {
         expelled++;
     }

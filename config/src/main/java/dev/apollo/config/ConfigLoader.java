@@ -209,6 +209,7 @@ public final class ConfigLoader {
                 new TrainConfig(
                         in.longInteger("train.steps"),
                         in.integer("train.batch-size"),
+                        in.integer("train.micro-batch-size"),
                         in.longInteger("train.seed"),
                         in.integer("train.eval-every"),
                         in.integer("train.eval-batches"),

@@ -60,6 +60,7 @@ final class ConfigRenderer {
         out.section("train")
                 .entry("steps", train.steps())
                 .entry("batch-size", train.batchSize())
+                .entry("micro-batch-size", train.microBatchSize())
                 .entry("seed", train.seed())
                 .entry("eval-every", train.evalEvery())
                 .entry("eval-batches", train.evalBatches())

@@ -120,6 +120,9 @@ final class ConfigValidator {
     private void train(TrainConfig train) {
         require(train.steps() >= 1, "train.steps", "must be >= 1");
         require(train.batchSize() >= 1, "train.batch-size", "must be >= 1");
+        require(train.microBatchSize() >= 0 && train.microBatchSize() <= train.batchSize()
+                && (train.microBatchSize() == 0 || train.batchSize() % train.microBatchSize() == 0),
+                "train.micro-batch-size", "must be 0 or divide apollo.train.batch-size (" + train.batchSize() + ")");
         require(train.evalEvery() >= 1, "train.eval-every", "must be >= 1");
         require(train.evalBatches() >= 1, "train.eval-batches", "must be >= 1");
         require(train.checkpointEvery() >= 0, "train.checkpoint-every", "must be >= 0 (0 = only at the end)");
@@ -137,9 +140,9 @@ final class ConfigValidator {
     }
 
     private void cluster(ClusterConfig cluster, TrainConfig train) {
-        // Every admitted worker owns at least one row of the global batch, so more could never be admitted.
-        require(cluster.minWorkers() >= 1 && cluster.minWorkers() <= train.batchSize(), "cluster.min-workers",
-                "must be in [1, apollo.train.batch-size (" + train.batchSize() + ")]");
+        // Every admitted worker owns at least one micro-batch of the global batch, so more could never be admitted.
+        require(cluster.minWorkers() >= 1 && cluster.minWorkers() <= train.microBatches(), "cluster.min-workers",
+                "must be in [1, the micro-batches of a step (" + train.microBatches() + ")]");
         require(isPositive(cluster.stepTimeout()), "cluster.step-timeout", "must be a duration > 0");
         require(isPositive(cluster.phaseTimeout()), "cluster.phase-timeout", "must be a duration > 0");
         require(!cluster.joinTimeout().isNegative(), "cluster.join-timeout", "must be a duration >= 0");

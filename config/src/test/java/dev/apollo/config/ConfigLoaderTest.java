@@ -55,7 +55,7 @@ class ConfigLoaderTest {
                 new SamplerConfig(SamplerKind.LVPS, 0),
                 new OptimizerConfig(1e-3, 0.9, 0.95, 1e-8, 0.01, 1.0, MomentPolicy.COPY),
                 new ScheduleConfig(0.05, DecayKind.COSINE, 0.2, 0.1, 0),
-                new TrainConfig(1200, 16, 1234, 25, 8, 200),
+                new TrainConfig(1200, 16, 0, 1234, 25, 8, 200),
                 new DataConfig(Optional.empty(), DataFormat.AUTO, 0.05, 0.15),
                 new RuntimeConfig(DeviceKind.AUTO, 2),
                 new ClusterConfig(1, Duration.ofMinutes(10), Duration.ofMinutes(30), Duration.ofMinutes(10)));
@@ -63,8 +63,9 @@ class ConfigLoaderTest {
         ApolloConfig tiny = load();
         assertEquals(new OptimizerConfig(3e-3, 0.9, 0.95, 1e-8, 0.01, 1.0, MomentPolicy.COPY), tiny.optimizer());
         assertEquals(new ScheduleConfig(0.05, DecayKind.WSD, 0.2, 0.1, 0), tiny.schedule());
+        assertEquals(4, tiny.train().microBatchSize());
         assertEquals(defaults, new ApolloConfig(tiny.model(), tiny.stages(), tiny.sampler(), defaults.optimizer(),
-                defaults.schedule(), tiny.train(), tiny.data(), tiny.runtime(), tiny.cluster()));
+                defaults.schedule(), defaults.train(), tiny.data(), tiny.runtime(), tiny.cluster()));
     }
 
     @Test
@@ -282,10 +283,14 @@ class ConfigLoaderTest {
                 invalid("apollo.runtime.threads = null: must be a whole number", "runtime.threads=null"),
                 invalid("apollo.optimizer.lrr = 0.001: unknown key; known keys of apollo.optimizer are beta1, beta2,",
                         "optimizer.lrr=0.001"),
-                invalid("apollo.cluster.min-workers = 0: must be in [1, apollo.train.batch-size (16)]",
+                invalid("apollo.cluster.min-workers = 0: must be in [1, the micro-batches of a step (4)]",
                         "cluster.min-workers=0"),
-                invalid("apollo.cluster.min-workers = 17: must be in [1, apollo.train.batch-size (16)]",
-                        "cluster.min-workers=17"),
+                invalid("apollo.cluster.min-workers = 5: must be in [1, the micro-batches of a step (4)]",
+                        "cluster.min-workers=5"),
+                invalid("apollo.train.micro-batch-size = 5: must be 0 or divide apollo.train.batch-size (16)",
+                        "train.micro-batch-size=5"),
+                invalid("apollo.train.micro-batch-size = 32: must be 0 or divide apollo.train.batch-size (16)",
+                        "train.micro-batch-size=32"),
                 invalid("apollo.cluster.min-workers = 2.5: must be a whole number", "cluster.min-workers=2.5"),
                 invalid("apollo.cluster.step-timeout = 0: must be a duration > 0", "cluster.step-timeout=0"),
                 invalid("apollo.cluster.phase-timeout = \"soon\": must be a duration such as 90 s",
@@ -396,7 +401,8 @@ class ConfigLoaderTest {
     void aStoredConfigurationMissingNewerKeysTakesTheirDefaults() {
         ApolloConfig stored = ConfigLoader.parseStored("apollo { model { layers = 12 }, train { steps = 77 } }");
         ApolloConfig expected = ConfigLoader.load("tiny", null,
-                List.of("train.steps=77", "optimizer.lr=1e-3", "schedule.decay=cosine")); // the reference's defaults
+                List.of("train.steps=77", "optimizer.lr=1e-3", "schedule.decay=cosine",
+                        "train.micro-batch-size=0")); // the reference's defaults: a run from before micro-batches
         assertEquals(expected, stored);
         ConfigError error = assertThrows(ConfigError.class, () -> ConfigLoader.parseStored("apollo { sampler.k = -1 }"));
         assertTrue(error.getMessage().contains("apollo.sampler.k = -1"), error.getMessage());

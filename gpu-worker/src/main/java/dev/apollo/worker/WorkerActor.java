@@ -20,6 +20,7 @@ import dev.apollo.protocol.WorkerFailed;
 import dev.apollo.protocol.WorkerMessage;
 import dev.apollo.protocol.WriteCheckpoint;
 import dev.apollo.worker.checkpoint.CheckpointStore;
+import dev.apollo.worker.train.GradientExchange;
 import dev.apollo.worker.train.Replica;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,11 +46,14 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
     private final CheckpointStore checkpoints;
     private final int evalBatches;
     private final ActorRef<CoordinatorMessage> coordinator;
+    private final GradientExchanges exchanges;
     private Replica replica;
 
     private WorkerActor(ActorContext<WorkerMessage> context, String workerId, Function<RunSnapshot, Replica> restore,
-            CheckpointStore checkpoints, int evalBatches, ActorRef<CoordinatorMessage> coordinator) {
+            CheckpointStore checkpoints, int evalBatches, ActorRef<CoordinatorMessage> coordinator,
+            GradientExchanges exchanges) {
         super(context);
+        this.exchanges = exchanges;
         this.workerId = workerId;
         this.restore = restore;
         this.checkpoints = checkpoints;
@@ -57,10 +61,27 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
         this.coordinator = coordinator;
     }
 
+    /** How a worker sums a step's gradient with the step's other owners. */
+    @FunctionalInterface
+    public interface GradientExchanges {
+
+        GradientExchange forStep(RunStep step);
+
+        /** A process with one worker: every step is that worker's alone. */
+        GradientExchanges ALONE = step -> {
+            if (step.shards().size() != 1) {
+                throw new IllegalStateException("step " + step.step() + " is shared by " + step.shards().size()
+                        + " workers; this process has no tensor plane to sum their gradients");
+            }
+            return GradientExchange.ALONE;
+        };
+    }
+
     public static Behavior<WorkerMessage> create(String workerId, Function<RunSnapshot, Replica> restore,
-            CheckpointStore checkpoints, int evalBatches, ActorRef<CoordinatorMessage> coordinator) {
+            CheckpointStore checkpoints, int evalBatches, ActorRef<CoordinatorMessage> coordinator,
+            GradientExchanges exchanges) {
         return Behaviors.setup(context -> new WorkerActor(context, workerId, restore, checkpoints, evalBatches,
-                coordinator));
+                coordinator, exchanges));
     }
 
     @Override
@@ -108,15 +129,10 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
                 .orElseThrow(() -> new IllegalStateException("step " + step.step() + " has no shard for " + workerId));
         long started = System.nanoTime();
         Replica.StepOutcome outcome = replica().trainStep(step.step(), ints(step.layerMap()), step.lr(),
-                shard.firstRow(), shard.rowCount());
+                shard.firstMicroBatch(), shard.microBatches(), exchanges.forStep(step));
         double workSeconds = (System.nanoTime() - started) / 1e9;
-        if (!Double.isFinite(outcome.loss()) || !Double.isFinite(outcome.gradientNorm())) {
-            throw new IllegalStateException("training diverged at step " + step.step() + ": loss " + outcome.loss()
-                    + ", gradient norm " + outcome.gradientNorm() + " (the last checkpoint is intact; try a lower "
-                    + "optimizer.lr or a longer warmup)");
-        }
-        coordinator.tell(new StepCompleted(step.step(), step.attempt(), workerId, shard.rowCount(), outcome.loss(),
-                outcome.gradientNorm(), workSeconds));
+        coordinator.tell(new StepCompleted(step.step(), step.attempt(), workerId, shard.microBatches(),
+                outcome.loss(), outcome.gradientNorm(), workSeconds));
     }
 
     private void evaluate(Evaluate evaluate) {

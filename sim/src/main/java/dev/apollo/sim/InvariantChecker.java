@@ -188,17 +188,18 @@ public final class InvariantChecker {
     }
 
     private void checkShards(RunStep step) {
-        int row = 0;
+        int next = 0;
         Set<String> owners = new HashSet<>();
         for (Shard shard : step.shards()) {
-            if (shard.firstRow() != row || shard.rowCount() < 1 || !owners.add(shard.workerId())) {
+            if (shard.firstMicroBatch() != next || shard.microBatches() < 1 || !owners.add(shard.workerId())) {
                 fail(Invariant.SHARDS, "step " + step.step() + " splits its batch as " + step.shards());
                 return;
             }
-            row += shard.rowCount();
+            next += shard.microBatches();
         }
-        if (row != plan.batchSize()) {
-            fail(Invariant.SHARDS, "step " + step.step() + " covers " + row + " of " + plan.batchSize() + " rows");
+        if (next != plan.microBatches()) {
+            fail(Invariant.SHARDS, "step " + step.step() + " covers " + next + " of " + plan.microBatches()
+                    + " micro-batches");
         }
         if (owners.size() < plan.minWorkers()) {
             fail(Invariant.SHARDS, "step " + step.step() + " runs on " + owners.size() + " workers; the minimum is "

@@ -32,7 +32,7 @@ final class ReferenceRun {
     /** The sum of the whole global batch's row gradients at {@code step}. */
     long[] batchGradient(long step) {
         while (batchGradients.size() <= step) {
-            batchGradients.add(SimData.gradient(plan.seed(), batchGradients.size(), 0, plan.batchSize()));
+            batchGradients.add(SimData.gradient(plan.seed(), batchGradients.size(), 0, plan.microBatches()));
         }
         return batchGradients.get((int) step);
     }

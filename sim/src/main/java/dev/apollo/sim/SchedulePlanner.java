@@ -50,8 +50,8 @@ public final class SchedulePlanner {
     private static Estimate estimate(Schedule schedule, ApolloConfig config, ClusterSpec cluster) {
         RunPlan plan = RunPlan.from(config);
         CostModel cost = CostModel.of(config, plan.flops(), cluster);
-        int active = Math.min(cluster.workers(), plan.batchSize());
-        int rows = (plan.batchSize() + active - 1) / active; // the slowest worker's share
+        int active = Math.min(cluster.workers(), plan.microBatches());
+        int rows = (plan.flops().batchSize() + active - 1) / active; // the slowest worker's share
         double flops = 0;
         double compute = 0;
         double allReduce = 0;

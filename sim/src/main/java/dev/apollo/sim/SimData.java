@@ -32,19 +32,19 @@ public final class SimData {
         return 1.0 + 4.0 * ((rowKey(seed, step, row) >>> 11) * 0x1.0p-53);
     }
 
-    /** Mean loss over rows [firstRow, firstRow + rowCount) of the step's batch. */
-    public static double meanLoss(long seed, long step, int firstRow, int rowCount) {
+    /** Mean loss over micro-batches [first, first + count) of the step's batch. */
+    public static double meanLoss(long seed, long step, int first, int count) {
         double sum = 0;
-        for (int row = firstRow; row < firstRow + rowCount; row++) {
+        for (int row = first; row < first + count; row++) {
             sum += rowLoss(seed, step, row);
         }
-        return sum / rowCount;
+        return sum / count;
     }
 
-    /** The summed gradient of rows [firstRow, firstRow + rowCount) of the step's batch. */
-    public static long[] gradient(long seed, long step, int firstRow, int rowCount) {
+    /** The summed gradient of micro-batches [first, first + count) of the step's batch. */
+    public static long[] gradient(long seed, long step, int first, int count) {
         long[] sum = new long[GRADIENT_ELEMENTS];
-        for (int row = firstRow; row < firstRow + rowCount; row++) {
+        for (int row = first; row < first + count; row++) {
             long key = rowKey(seed, step, row);
             for (int element = 0; element < GRADIENT_ELEMENTS; element++) {
                 sum[element] += mix(key + element * GOLDEN_GAMMA);

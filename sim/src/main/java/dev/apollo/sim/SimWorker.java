@@ -187,7 +187,7 @@ final class SimWorker {
         Attempt started = new Attempt(key, step, position, input);
         attempt = started;
         early.keySet().removeIf(pending -> pending.compareTo(key) < 0);
-        long compute = nanos(sim.cost().computeSeconds(step.depth(), step.weights(), started.shard.rowCount()));
+        long compute = nanos(sim.cost().computeSeconds(step.depth(), step.weights(), started.shard.microBatches() * sim.rowsPerMicroBatch()));
         sim.queue().after(compute, () -> computed(started));
     }
 
@@ -197,11 +197,12 @@ final class SimWorker {
         }
         if (sim.trace().on()) {
             sim.trace().add(TraceEntry.Kind.COMPUTE, id, "gradient of step " + computing.step.step() + " attempt "
-                    + computing.step.attempt() + " rows " + computing.shard.firstRow() + "+" + computing.shard.rowCount());
+                    + computing.step.attempt() + " micro-batches " + computing.shard.firstMicroBatch() + "+"
+                    + computing.shard.microBatches());
         }
         Shard shard = computing.shard;
-        computing.ring.contribute(SimData.gradient(sim.plan().seed(), computing.step.step(), shard.firstRow(),
-                shard.rowCount()), computing);
+        computing.ring.contribute(SimData.gradient(sim.plan().seed(), computing.step.step(),
+                shard.firstMicroBatch(), shard.microBatches()), computing);
         List<EarlyChunk> arrived = early.remove(computing.key);
         if (arrived != null) {
             arrived.forEach(chunk -> computing.ring.receive(chunk.phase(), chunk.values(), computing));
@@ -260,9 +261,8 @@ final class SimWorker {
                 reduced);
         store.put(step.step() + 1, step.weights(), digest);
         sim.checker().updated(id, step.step() + 1, step.weights(), digest, step);
-        Shard shard = reducing.shard;
         sim.toCoordinator(this, reducing.key.epoch(), new StepCompleted(step.step(), step.attempt(), id,
-                shard.rowCount(), SimData.meanLoss(sim.plan().seed(), step.step(), shard.firstRow(), shard.rowCount()),
+                reducing.shard.microBatches(), SimData.meanLoss(sim.plan().seed(), step.step(), 0, sim.plan().microBatches()),
                 SimData.gradientNorm(reduced), (sim.queue().now() - reducing.startedAt) / 1e9));
     }
 

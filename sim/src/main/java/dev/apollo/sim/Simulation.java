@@ -63,13 +63,14 @@ public final class Simulation implements ReplicaView {
                 scenario.faults().contains(FaultKind.DUPLICATE) ? rate(random) : 0,
                 scenario.faults().contains(FaultKind.REORDER), this::nodeAlive, stats);
         this.storage = new CheckpointStorage(plan.freshStart());
-        this.checker = new InvariantChecker(plan, step -> SimData.meanLoss(plan.seed(), step, 0, plan.batchSize()),
+        this.checker = new InvariantChecker(plan, step -> SimData.meanLoss(plan.seed(), step, 0, plan.microBatches()),
                 this);
         this.faults = FaultPlan.draw(scenario.faults(), plan.totalSteps(), random);
-        int rows = (plan.batchSize() + scenario.workers() - 1) / scenario.workers();
+        int active = Math.min(scenario.workers(), plan.microBatches());
+        int rows = (plan.microBatches() + active - 1) / active * rowsPerMicroBatch();
         int layers = plan.totalLayers();
         this.stepNanos = Math.round(1e9 * (cost.computeSeconds(layers, layers, rows)
-                + cost.ringAllReduceSeconds(layers, Math.min(scenario.workers(), plan.batchSize()))));
+                + cost.ringAllReduceSeconds(layers, active)));
         this.timeoutNanos = Math.max(1_000_000, 10 * stepNanos);
         nodes.add(null);
         this.coordinator = new SimCoordinator(this, cores, nodeSettings(), plan.freshStart());
@@ -141,6 +142,11 @@ public final class Simulation implements ReplicaView {
     }
 
     // ---- what the nodes share
+
+    /** Sequences in one micro-batch: what a worker computes per micro-batch it owns. */
+    int rowsPerMicroBatch() {
+        return plan.flops().batchSize() / plan.microBatches();
+    }
 
     RunPlan plan() {
         return plan;

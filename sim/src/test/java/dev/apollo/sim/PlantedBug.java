@@ -68,8 +68,8 @@ enum PlantedBug {
                                 lost[0] = true;
                                 for (Shard shard : step.shards()) {
                                     out.addAll(on(new StepCompleted(5, step.attempt(), shard.workerId(),
-                                            shard.rowCount(), SimData.meanLoss(plan.seed(), 5, shard.firstRow(),
-                                                    shard.rowCount()), 1.0, 0.01)));
+                                            shard.microBatches(), SimData.meanLoss(plan.seed(), 5, 0,
+                                                    plan.microBatches()), 1.0, 0.01)));
                                 }
                             } else {
                                 out.add(command);
@@ -152,7 +152,7 @@ enum PlantedBug {
     private static RunStep overlapping(RunStep step) {
         List<Shard> shards = new ArrayList<>(step.shards());
         Shard second = shards.get(1);
-        shards.set(1, new Shard(second.workerId(), second.firstRow() - 1, second.rowCount() + 1));
+        shards.set(1, new Shard(second.workerId(), second.firstMicroBatch() - 1, second.microBatches() + 1));
         return new RunStep(step.step(), step.attempt(), step.stage(), step.weights(), step.depth(), step.layerMap(),
                 step.lr(), shards);
     }
@@ -165,7 +165,7 @@ enum PlantedBug {
             layers[stage] = stages.weights(stage);
             starts[stage] = stage == 0 ? 0 : stages.startStep(stage) + 1;
         }
-        return new RunPlan(plan.totalSteps(), plan.seed(), plan.totalLayers(), plan.batchSize(), plan.tokensPerStep(),
+        return new RunPlan(plan.totalSteps(), plan.seed(), plan.totalLayers(), plan.microBatches(), plan.tokensPerStep(),
                 new StageSchedule(layers, starts, plan.totalSteps()), plan.sampler(), plan.sharing(), plan.expansion(),
                 plan.learningRate(), plan.flops(), plan.evalEvery(), plan.checkpointEvery(), plan.minWorkers());
     }

@@ -21,6 +21,7 @@ final class Scenarios {
         List<String> all = new ArrayList<>(List.of(
                 "train.steps=" + STEPS,
                 "train.batch-size=" + BATCH,
+                "train.micro-batch-size=1",
                 "train.seed=" + seed,
                 "train.eval-every=10",
                 "train.checkpoint-every=10",

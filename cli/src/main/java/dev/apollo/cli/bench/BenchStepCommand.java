@@ -16,6 +16,7 @@ import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.protocol.StepRecord;
 import dev.apollo.worker.data.BatchSource;
 import dev.apollo.worker.io.DirectoryTree;
+import dev.apollo.worker.train.GradientExchange;
 import dev.apollo.worker.train.Replica;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,15 +176,15 @@ final class BenchStepCommand implements Callable<Integer> {
     private StepTimes timePlain(ApolloConfig config, BatchSource data, Device device, int timedSteps, StepTimes times) {
         int depth = config.model().layers();
         int[] map = IntStream.range(0, depth).toArray();
-        int batch = config.train().batchSize();
+        int microBatches = config.train().microBatches();
         var learningRate = RunPlan.from(config).learningRate(); // the trainer's rates: the same arithmetic, values too
         try (Replica replica = new Replica(config, data, device, depth, null)) {
             for (int step = 0; step < warmupSteps; step++) {
-                replica.trainStep(step, map, learningRate.at(step), 0, batch);
+                replica.trainStep(step, map, learningRate.at(step), 0, microBatches, GradientExchange.ALONE);
             }
             long previous = System.nanoTime();
             for (int step = warmupSteps; step < warmupSteps + timedSteps; step++) {
-                replica.trainStep(step, map, learningRate.at(step), 0, batch);
+                replica.trainStep(step, map, learningRate.at(step), 0, microBatches, GradientExchange.ALONE);
                 long now = System.nanoTime();
                 times.add(now - previous);
                 previous = now;

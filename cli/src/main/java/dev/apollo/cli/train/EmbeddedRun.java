@@ -78,7 +78,7 @@ public final class EmbeddedRun {
                 snapshot.equals(start) ? state : CheckpointStore.read(checkpoints.location(snapshot)).state());
         Map<String, Function<ActorRef<CoordinatorMessage>, Behavior<WorkerMessage>>> workers = Map.of(WORKER,
                 coordinator -> aroundWorker.apply(WorkerActor.create(WORKER, restore, checkpoints,
-                        config.train().evalBatches(), coordinator)));
+                        config.train().evalBatches(), coordinator, WorkerActor.GradientExchanges.ALONE)));
         ActorSystem<CoordinatorActor.Input> system = ActorSystem.create(
                 CoordinatorActor.create(plan, start, NodeSettings.withoutJoins(config.cluster()), workers,
                         config.optimizer().momentsAtExpansion(), listener, outcome),

@@ -69,10 +69,10 @@ class CoordinatorActorTest {
                     return Behaviors.same();
                 })
                 .onMessage(RunStep.class, step -> {
-                    int rows = step.shards().stream().filter(s -> s.workerId().equals(id)).findFirst().orElseThrow()
-                            .rowCount();
+                    int microBatches = step.shards().stream().filter(s -> s.workerId().equals(id)).findFirst()
+                            .orElseThrow().microBatches();
                     state[0] = trained(state[0]);
-                    coordinator.tell(new StepCompleted(step.step(), step.attempt(), id, rows, 1.0 / (step.step() + 1), 0.5, 0.01));
+                    coordinator.tell(new StepCompleted(step.step(), step.attempt(), id, microBatches, 1.0 / (step.step() + 1), 0.5, 0.01));
                     return Behaviors.same();
                 })
                 .onMessage(Evaluate.class, evaluate -> {

@@ -43,8 +43,8 @@ import java.util.TreeSet;
  * than the minimum of workers hold the state, expand where a stage begins, and run the next step over the members.
  * The last step is always evaluated and checkpointed before {@link FinishRun}.
  *
- * <p>Membership. Members hold the run's state at the current boundary and each owns rows of every step's fixed
- * global batch, so there are at most as many members as rows; later joiners wait. A member gone without notice
+ * <p>Membership. Members hold the run's state at the current boundary and each owns micro-batches of every step's
+ * fixed global batch, so there are at most as many members as micro-batches; later joiners wait. A member gone without notice
  * ({@link WorkerLeft}) takes its shard with it: the step in flight is re-run whole, as a new attempt, by the
  * remaining members (or waits while they are below the minimum), and an evaluation, checkpoint or expansion in
  * flight is asked for again of the members left. When no member is left the state is lost: the run goes back to
@@ -274,22 +274,18 @@ public final class CoordinatorCore implements Core {
         if (stepping.results().size() < step.shards().size()) {
             return;
         }
-        double weightedLoss = 0;
-        int rows = 0;
         double slowestWork = 0;
         for (StepCompleted result : stepping.results().values()) {
-            weightedLoss += result.loss() * result.rows();
-            rows += result.rows();
             slowestWork = Math.max(slowestWork, result.workSeconds());
         }
-        // every replica reports the norm of the same reduced gradient (the node checks that they agree)
-        double gradNorm = stepping.results().firstEntry().getValue().gradNorm();
+        // every replica reports the loss and norm of the same reduced sum (the node checks that they agree)
+        StepCompleted reduced = stepping.results().firstEntry().getValue();
         tokens += plan.tokensPerStep();
         flops += plan.flops().stepFlops(step.depth());
         nextStep = step.step() + 1;
         attempts = 0;
         out.add(new RecordStep(new StepRecord(nextStep, step.stage(), step.weights(), step.depth(),
-                weightedLoss / rows, gradNorm, step.lr(), tokens, flops, slowestWork)));
+                reduced.loss(), reduced.gradNorm(), step.lr(), tokens, flops, slowestWork)));
         if (plan.evaluationDue(nextStep)) {
             evaluate(nextStep, out);
         } else {
@@ -398,7 +394,7 @@ public final class CoordinatorCore implements Core {
             if (members.isEmpty()) {
                 loseState(out);
             } else {
-                advance(out); // the rows they free may admit workers that were waiting
+                advance(out); // the micro-batches they free may admit workers that were waiting
             }
             return;
         }
@@ -417,17 +413,17 @@ public final class CoordinatorCore implements Core {
                 plan.sharingMap(weights, depth), plan.learningRate().at(nextStep), List.of()), out);
     }
 
-    /** Issues {@code step} as its next attempt, its fixed global batch split over the members in name order. */
+    /** Issues {@code step} as its next attempt, its fixed micro-batches split over the members in name order. */
     private void runStep(RunStep step, List<CoreCommand> out) {
         List<Shard> shards = new ArrayList<>();
-        int batch = plan.batchSize();
+        int microBatches = plan.microBatches();
         int workers = members.size();
-        int row = 0;
+        int first = 0;
         int index = 0;
         for (String member : members) {
-            int rows = batch / workers + (index < batch % workers ? 1 : 0);
-            shards.add(new Shard(member, row, rows));
-            row += rows;
+            int count = microBatches / workers + (index < microBatches % workers ? 1 : 0);
+            shards.add(new Shard(member, first, count));
+            first += count;
             index++;
         }
         RunStep attempt = new RunStep(step.step(), attempts++, step.stage(), step.weights(), step.depth(),
@@ -437,7 +433,7 @@ public final class CoordinatorCore implements Core {
     }
 
     /**
-     * Starts giving the state to as many joiners (in name order) as there are free rows: copied from a member, or
+     * Starts giving the state to as many joiners (in name order) as there are free micro-batches: copied from a member, or
      * restored from the last checkpoint when no member holds it. False if nobody was admitted.
      */
     private boolean admitJoiners(List<CoreCommand> out) {
@@ -445,7 +441,7 @@ public final class CoordinatorCore implements Core {
         if (admitting == null) {
             admitting = new TreeSet<>();
         }
-        int room = plan.batchSize() - members.size() - admitting.size();
+        int room = plan.microBatches() - members.size() - admitting.size();
         if (joining.isEmpty() || room <= 0) {
             return false;
         }
@@ -472,7 +468,7 @@ public final class CoordinatorCore implements Core {
 
     /**
      * What must hold between events: a worker is in at most one of joining, admitting and members, never after it
-     * departed; only members and admitted workers may be leaving; no more holders than rows; a step in flight splits
+     * departed; only members and admitted workers may be leaving; no more holders than micro-batches; a step in flight splits
      * the whole batch over exactly the members, each once, and only with at least the minimum of them.
      */
     private void checkInvariants() {
@@ -492,9 +488,9 @@ public final class CoordinatorCore implements Core {
         for (String id : leaving) {
             requireMembership(members.contains(id) || (admitting != null && admitting.contains(id)), id);
         }
-        if (members.size() + admittingCount > plan.batchSize()) {
+        if (members.size() + admittingCount > plan.microBatches()) {
             throw new IllegalStateException((members.size() + admittingCount) + " workers hold or are given the "
-                    + "state, more than the " + plan.batchSize() + " rows of a step");
+                    + "state, more than the " + plan.microBatches() + " micro-batches of a step");
         }
         if (phase instanceof Stepping stepping) {
             checkShards(stepping.step());
@@ -510,19 +506,20 @@ public final class CoordinatorCore implements Core {
     }
 
     private void checkShards(RunStep step) {
-        int row = 0;
+        int next = 0;
         Iterator<String> member = members.iterator();
         for (Shard shard : step.shards()) {
-            if (shard.firstRow() != row || shard.rowCount() < 1 || !member.hasNext()
+            if (shard.firstMicroBatch() != next || shard.microBatches() < 1 || !member.hasNext()
                     || !member.next().equals(shard.workerId())) {
                 throw new IllegalStateException("step " + step.step() + " attempt " + step.attempt() + " splits its "
                         + "batch as " + step.shards() + "; the members are " + members);
             }
-            row += shard.rowCount();
+            next += shard.microBatches();
         }
-        if (row != plan.batchSize() || member.hasNext() || step.shards().size() < plan.minWorkers()) {
-            throw new IllegalStateException("step " + step.step() + " attempt " + step.attempt() + " splits " + row
-                    + " of " + plan.batchSize() + " rows over " + step.shards() + "; the members are " + members);
+        if (next != plan.microBatches() || member.hasNext() || step.shards().size() < plan.minWorkers()) {
+            throw new IllegalStateException("step " + step.step() + " attempt " + step.attempt() + " splits " + next
+                    + " of " + plan.microBatches() + " micro-batches over " + step.shards() + "; the members are "
+                    + members);
         }
     }
 }

@@ -215,12 +215,14 @@ public final class CoordinatorNode<S> {
 
     private void onStepCompleted(StepCompleted done) {
         if (isCurrentAttempt(done.step(), done.attempt()) && owed.remove(done.workerId())) {
-            // every replica reduced the same gradient: a norm that differs means the replicas have diverged
+            // every replica reduced the same sum: a loss or norm that differs means the replicas have diverged
             if (firstNorm == null) {
                 firstNorm = done;
-            } else if (Double.compare(firstNorm.gradNorm(), done.gradNorm()) != 0) {
-                fail("replicas disagree at step " + done.step() + ": gradient norm " + firstNorm.gradNorm() + " on "
-                        + firstNorm.workerId() + ", " + done.gradNorm() + " on " + done.workerId());
+            } else if (Double.compare(firstNorm.gradNorm(), done.gradNorm()) != 0
+                    || Double.compare(firstNorm.loss(), done.loss()) != 0) {
+                fail("replicas disagree at step " + done.step() + ": loss " + firstNorm.loss() + ", gradient norm "
+                        + firstNorm.gradNorm() + " on " + firstNorm.workerId() + ", loss " + done.loss()
+                        + ", gradient norm " + done.gradNorm() + " on " + done.workerId());
                 return;
             }
         }

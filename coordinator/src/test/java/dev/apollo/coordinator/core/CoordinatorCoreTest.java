@@ -55,6 +55,7 @@ class CoordinatorCoreTest {
     private static final List<String> BASE = List.of(
             "train.steps=" + STEPS,
             "train.batch-size=" + BATCH,
+            "train.micro-batch-size=1", // a micro-batch per sequence: workers share steps finely
             "train.seed=7",
             "train.eval-every=7",
             "train.checkpoint-every=25",
@@ -199,7 +200,7 @@ class CoordinatorCoreTest {
             StepRecord row = rows.get(i);
             flops += plan.flops().stepFlops(step.depth());
             assertEquals(new StepRecord(step.step() + 1, step.stage(), step.weights(), step.depth(),
-                    CoreDriver.shardLoss(step.step(), step.shards().get(0)), CoreDriver.gradNorm(step.step()),
+                    CoreDriver.stepLoss(step.step()), CoreDriver.gradNorm(step.step()),
                     step.lr(), (i + 1) * TOKENS_PER_STEP, flops, CoreDriver.WORK_SECONDS), row);
         }
         // sampling below the full depth is what Apollo saves
@@ -294,9 +295,9 @@ class CoordinatorCoreTest {
         assertEquals(List.of(), run.deliver(new StepCompleted(11, 0, "w1", 8, 9.0, 9.0, 0.01)));
         assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "stranger", 8, 9.0, 9.0, 0.01)));
         assertEquals(List.of(), run.deliver(new StepCompleted(13, 0, "w1", 8, 9.0, 9.0, 0.01)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 2.0, 0.01)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 2.0, 0.01)));
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 8, 3.0, 2.0, 0.01));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 2.0, 2.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 2.0, 2.0, 0.01)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 8, 2.0, 2.0, 0.01));
 
         StepRecord row = assertInstanceOf(RecordStep.class, done.get(0)).record();
         assertEquals(step.step() + 1, row.stepsDone());
@@ -321,12 +322,12 @@ class CoordinatorCoreTest {
         RunStep step = run.runUntilStep(12, "w0", "w1", "w2");
 
         assertEquals(List.of(new Shard("w0", 0, 6), new Shard("w1", 6, 5), new Shard("w2", 11, 5)), step.shards());
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w2", 5, 4.0, 3.0, 0.01)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0, 0.01)));
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 5, 2.0, 3.0, 0.01));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w2", 5, 2.5, 3.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 2.5, 3.0, 0.01)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 5, 2.5, 3.0, 0.01));
 
         StepRecord row = assertInstanceOf(RecordStep.class, done.get(0)).record();
-        assertEquals((6 * 1.0 + 5 * 2.0 + 5 * 4.0) / BATCH, row.loss(), 1e-12); // weighted by rows
+        assertEquals(2.5, row.loss(), 0); // the all-reduced loss, the same on every owner
         assertEquals(13, row.stepsDone());
         assertEquals(13, assertInstanceOf(RunStep.class, done.get(done.size() - 1)).step());
     }
@@ -342,9 +343,10 @@ class CoordinatorCoreTest {
             assertEquals(Math.min(3, batch), shards.size(), step::toString); // workers beyond the rows wait
             int next = 0;
             for (Shard shard : shards) {
-                assertEquals(next, shard.firstRow(), step::toString);
-                assertTrue(shard.rowCount() >= batch / 3 && shard.rowCount() <= batch / 3 + 1, step::toString);
-                next += shard.rowCount();
+                assertEquals(next, shard.firstMicroBatch(), step::toString);
+                assertTrue(shard.microBatches() >= batch / 3 && shard.microBatches() <= batch / 3 + 1,
+                        step::toString);
+                next += shard.microBatches();
             }
             assertEquals(batch, next, step::toString);
             assertEquals(shards.size(), shards.stream().map(Shard::workerId).distinct().count(), step::toString);
@@ -363,8 +365,8 @@ class CoordinatorCoreTest {
         assertEquals(List.of(new RunStep(step.step(), 1, step.stage(), step.weights(), step.depth(), step.layerMap(),
                 step.lr(), List.of(new Shard("w0", 0, 8), new Shard("w2", 8, 8)))), reissued);
         assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w1", 5, 9.0, 3.0, 0.01))); // it has left
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 1, "w0", 8, 1.5, 3.0, 0.01))); // w2 has yet to answer
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w2", 8, 2.5, 3.0, 0.01));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 1, "w0", 8, 2.0, 3.0, 0.01))); // w2 has yet to answer
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w2", 8, 2.0, 3.0, 0.01));
         StepRecord row = assertInstanceOf(RecordStep.class, done.get(0)).record();
         assertEquals(13, row.stepsDone());
         assertEquals(2.0, row.loss(), 1e-12);
@@ -380,8 +382,8 @@ class CoordinatorCoreTest {
 
         // w0 was still busy with its old shard [0, 6) when the step was re-split; that answer arrives only now
         assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0, 0.01)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 1, "w2", 8, 2.5, 3.0, 0.01)));
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w0", 8, 1.5, 3.0, 0.01));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 1, "w2", 8, 2.0, 3.0, 0.01)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w0", 8, 2.0, 3.0, 0.01));
 
         assertEquals(2.0, assertInstanceOf(RecordStep.class, done.get(0)).record().loss(), 1e-12);
     }
@@ -415,8 +417,8 @@ class CoordinatorCoreTest {
         run.runUntilStep(12, "w0", "w1");
 
         assertEquals(List.of(), run.deliver(new WorkerLeaving("w1")));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 3.0, 0.01)));
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 8, 3.0, 3.0, 0.01));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 2.0, 3.0, 0.01)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 8, 2.0, 3.0, 0.01));
 
         assertEquals(2.0, assertInstanceOf(RecordStep.class, done.get(0)).record().loss(), 1e-12); // nothing re-run
         assertEquals(new ReleaseWorker("w1"), done.get(1));
@@ -525,7 +527,7 @@ class CoordinatorCoreTest {
         CoreDriver run = new CoreDriver(plan());
         RunStep step = run.runUntilStep(12, "w0", "w1");
         run.deliver(new WorkerJoined("w2"));
-        run.deliver(new StepCompleted(12, 0, "w0", 8, 1.0, 3.0, 0.01));
+        run.deliver(new StepCompleted(12, 0, "w0", 8, 2.0, 3.0, 0.01));
         run.deliver(new StepCompleted(12, 0, "w1", 8, 1.0, 3.0, 0.01));
         assertEquals(new SyncState(13, step.weights(), "w0", List.of("w2")), run.log().get(run.log().size() - 1));
 

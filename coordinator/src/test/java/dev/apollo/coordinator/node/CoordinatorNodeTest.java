@@ -59,7 +59,7 @@ class CoordinatorNodeTest {
         RunSnapshot finished;
 
         Harness(long joinNanos, String... overrides) {
-            List<String> all = new ArrayList<>(List.of("train.steps=40", "train.batch-size=16", "train.seed=7",
+            List<String> all = new ArrayList<>(List.of("train.steps=40", "train.batch-size=16", "train.micro-batch-size=1", "train.seed=7",
                     "train.eval-every=100", "train.checkpoint-every=100", "model.layers=3", "stages.layers=[1,3]",
                     "stages.boundary-unit=steps", "stages.boundaries=[10]"));
             all.addAll(List.of(overrides));
@@ -134,7 +134,7 @@ class CoordinatorNodeTest {
                 } else if (message instanceof RunStep step) {
                     Shard shard = step.shards().stream().filter(s -> s.workerId().equals(worker)).findFirst()
                             .orElseThrow();
-                    node.onMessage(new StepCompleted(step.step(), step.attempt(), worker, shard.rowCount(), 2.0,
+                    node.onMessage(new StepCompleted(step.step(), step.attempt(), worker, shard.microBatches(), 2.0,
                             norm.apply(worker, step), 0.1));
                 } else if (message instanceof PullState pull) {
                     node.onStatePulled(worker, pull.step(), pull.round(), 7L);
@@ -248,7 +248,7 @@ class CoordinatorNodeTest {
 
         run.answer(() -> false, (worker, state) -> "same", (worker, step) -> worker.equals("w1") ? 2.5 : 1.5);
 
-        assertEquals("replicas disagree at step 0: gradient norm 1.5 on w0, 2.5 on w1", run.failure);
+        assertEquals("replicas disagree at step 0: loss 2.0, gradient norm 1.5 on w0, loss 2.0, gradient norm 2.5 on w1", run.failure);
         assertEquals(0, run.steps.size());
     }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.apollo.config.OptimizerConfig;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,28 +31,30 @@ public final class AdamW {
         });
     }
 
-    /** Global L2 norm of all gradients, before clipping. */
-    public double gradientNorm(ModelParameters params) {
+    /** Global L2 norm of {@code gradients} (one per parameter), before clipping. */
+    public static double gradientNorm(List<NDArray> gradients) {
         NDArray sumOfSquares = null;
-        for (NDArray param : params.arrays()) {
-            NDArray squares = param.getGradient().square().sum();
+        for (NDArray gradient : gradients) {
+            NDArray squares = gradient.square().sum();
             sumOfSquares = sumOfSquares == null ? squares : sumOfSquares.add(squares);
         }
         return Math.sqrt(sumOfSquares.getFloat());
     }
 
-    /** One update of every parameter; zeroes the gradients (the collector does not). */
-    public void update(ModelParameters params, double lr, double gradientNorm) {
+    /** One update of every parameter with {@code gradients}, in the order of {@link ModelParameters#byName()}. */
+    public void update(ModelParameters params, List<NDArray> gradients, double lr, double gradientNorm) {
         updates++;
         float gradientScale = config.gradClip() > 0 && gradientNorm > config.gradClip()
                 ? (float) (config.gradClip() / (gradientNorm + 1e-6)) : 1f;
         double correctedLr = lr * Math.sqrt(1 - Math.pow(config.beta2(), updates))
                 / (1 - Math.pow(config.beta1(), updates));
+        int index = 0;
         for (Map.Entry<String, NDArray> entry : params.byName().entrySet()) {
             NDArray param = entry.getValue();
+            NDArray gradient = gradients.get(index++);
             float decay = ModelParameters.decays(entry.getKey()) ? (float) config.weightDecay() : 0f;
             param.getNDArrayInternal().adamUpdate(
-                    new NDList(param, param.getGradient(), firstMoments.get(entry.getKey()),
+                    new NDList(param, gradient, firstMoments.get(entry.getKey()),
                             secondMoments.get(entry.getKey())),
                     new NDList(param), (float) lr, (float) correctedLr, decay, gradientScale, -1f,
                     (float) config.beta1(), (float) config.beta2(), (float) config.eps(), false, true);

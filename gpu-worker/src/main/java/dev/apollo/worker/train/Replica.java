@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.apollo.config.ApolloConfig;
@@ -39,6 +40,7 @@ public final class Replica implements AutoCloseable {
     private final LanguageModel model;
     private ModelParameters params;
     private AdamW optimizer;
+    private FixedPointGradients gradientSum;
 
     /** A replica holding {@code state}, or freshly initialized parameters with {@code weights} real layers if null. */
     public Replica(ApolloConfig config, BatchSource data, Device device, int weights, TensorState state) {
@@ -60,27 +62,60 @@ public final class Replica implements AutoCloseable {
         }
     }
 
-    /** The outcome of one training step on this replica's rows. */
+    /** The outcome of one training step: the mean loss and gradient norm of the whole batch, on every owner. */
     public record StepOutcome(double loss, double gradientNorm) {}
 
     /**
-     * Forward and backward at the depth of {@code layerMap} on rows [firstRow, firstRow + rows) of the step's
-     * global batch, then one optimizer update at learning rate {@code lr}.
+     * Forward and backward at the depth of {@code layerMap} on micro-batches [first, first + count) of the step's
+     * global batch, each alone, their gradients summed exactly ({@link FixedPointGradients}) and then over the
+     * step's owners by {@code exchange}; then one optimizer update at learning rate {@code lr} with the mean over
+     * every micro-batch of the batch. The result does not depend on how the micro-batches were shared out.
+     *
+     * @throws NonFiniteStepException when a loss or gradient of the batch was not finite (or too large to sum
+     *     exactly); every owner sees it, so all refuse the step together, and the state is left as it was
      */
-    public StepOutcome trainStep(long step, int[] layerMap, double lr, int firstRow, int rows) {
+    public StepOutcome trainStep(long step, int[] layerMap, double lr, int first, int count,
+            GradientExchange exchange) {
         Batch batch = data.trainBatch(config.train().seed(), step, config.train().batchSize());
+        int rows = config.train().microBatchRows();
+        int microBatches = config.train().microBatches();
+        FixedPointGradients sum = gradientSum();
+        sum.clear();
+        for (int microBatch = first; microBatch < first + count; microBatch++) {
+            try (NDManager scope = root.newSubManager()) {
+                scope.tempAttachAll(stateArrays());
+                scope.tempAttachAll(sum.arrays().toArray(NDArray[]::new));
+                NDArray inputs = rows(scope, batch.inputs(), batch.seqLen(), microBatch * rows, rows);
+                NDArray targets = rows(scope, batch.targets(), batch.seqLen(), microBatch * rows, rows);
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    NDArray loss = model.loss(params, layerMap, inputs, targets);
+                    collector.backward(loss);
+                    List<NDArray> gradients = new ArrayList<>();
+                    for (NDArray param : params.arrays()) {
+                        gradients.add(param.getGradient());
+                    }
+                    sum.add(gradients, loss);
+                    for (NDArray param : params.arrays()) {
+                        JniUtils.zeroGrad((PtNDArray) param);
+                    }
+                }
+            }
+        }
+        sum.seal();
+        exchange.sum(sum.buffer(), sum.elements());
+        if (!sum.finite()) {
+            throw new NonFiniteStepException(step);
+        }
+        double loss = sum.meanLoss(microBatches);
         try (NDManager scope = root.newSubManager()) {
             scope.tempAttachAll(stateArrays());
-            NDArray inputs = rows(scope, batch.inputs(), batch.seqLen(), firstRow, rows);
-            NDArray targets = rows(scope, batch.targets(), batch.seqLen(), firstRow, rows);
-            double loss;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray lossArray = model.loss(params, layerMap, inputs, targets);
-                collector.backward(lossArray);
-                loss = lossArray.getFloat();
+            scope.tempAttachAll(sum.arrays().toArray(NDArray[]::new));
+            List<NDArray> gradients = new ArrayList<>();
+            for (int i = 0; i < params.arrays().size(); i++) {
+                gradients.add(sum.mean(i, microBatches));
             }
-            double gradientNorm = optimizer.gradientNorm(params);
-            optimizer.update(params, lr, gradientNorm);
+            double gradientNorm = AdamW.gradientNorm(gradients);
+            optimizer.update(params, gradients, lr, gradientNorm);
             return new StepOutcome(loss, gradientNorm);
         }
     }
@@ -130,10 +165,25 @@ public final class Replica implements AutoCloseable {
 
     @Override
     public void close() {
+        if (gradientSum != null) {
+            gradientSum.close();
+        }
         root.close();
     }
 
+    /** The gradient sum, shaped for the parameters held now (remade when a state is loaded). */
+    private FixedPointGradients gradientSum() {
+        if (gradientSum == null) {
+            gradientSum = new FixedPointGradients(root, params.arrays(), config.train().microBatches());
+        }
+        return gradientSum;
+    }
+
     private void load(TensorState state, int weights) {
+        if (gradientSum != null) {
+            gradientSum.close();
+            gradientSum = null;
+        }
         Map<String, Shape> expected = ModelParameters.shapes(config.model(), weights);
         Map<String, float[]> values = new HashMap<>();
         Map<String, float[]> first = new HashMap<>();

@@ -10,6 +10,7 @@ import dev.apollo.config.ApolloConfig;
 import dev.apollo.protocol.TensorState;
 import dev.apollo.worker.TestConfigs;
 import dev.apollo.worker.data.MaskedLmBatches;
+import dev.apollo.worker.train.GradientExchange;
 import dev.apollo.worker.train.Replica;
 import org.junit.jupiter.api.Test;
 
@@ -21,11 +22,11 @@ class ReplicaTrainingTest {
         ApolloConfig config = TestConfigs.small("gpt");
         try (Replica replica = new Replica(config, TestConfigs.dataset(config), Device.cpu(), 2, null)) {
             int[] map = {0, 0, 1, 1};
-            double first = replica.trainStep(0, map, 3e-3, 0, 8).loss();
+            double first = replica.trainStep(0, map, 3e-3, 0, 2, GradientExchange.ALONE).loss();
             assertEquals(Math.log(256), first, 0.3, "GPT-2 initialization starts near uniform over bytes");
             double last = first;
             for (int step = 1; step < 60; step++) {
-                last = replica.trainStep(step, map, 3e-3, 0, 8).loss();
+                last = replica.trainStep(step, map, 3e-3, 0, 2, GradientExchange.ALONE).loss();
             }
             assertTrue(last < first - 2.0, "loss fell from " + first + " to " + last);
             assertTrue(replica.validationLoss(map, 2) < first - 1.5, "validation loss fell too");
@@ -38,10 +39,10 @@ class ReplicaTrainingTest {
         var data = new MaskedLmBatches(TestConfigs.dataset(config), 0.15);
         try (Replica replica = new Replica(config, data, Device.cpu(), 4, null)) {
             int[] map = {0, 1, 2, 3};
-            double first = replica.trainStep(0, map, 3e-3, 0, 8).loss();
+            double first = replica.trainStep(0, map, 3e-3, 0, 2, GradientExchange.ALONE).loss();
             double last = first;
             for (int step = 1; step < 60; step++) {
-                last = replica.trainStep(step, map, 3e-3, 0, 8).loss();
+                last = replica.trainStep(step, map, 3e-3, 0, 2, GradientExchange.ALONE).loss();
             }
             assertTrue(last < first - 1.5, "masked LM loss fell from " + first + " to " + last);
         }
@@ -54,16 +55,16 @@ class ReplicaTrainingTest {
                 Replica b = new Replica(config, TestConfigs.dataset(config), Device.cpu(), 2, null)) {
             int[] map = {0, 1, 1};
             for (int step = 0; step < 5; step++) {
-                assertEquals(a.trainStep(step, map, 1e-3, 0, 8).loss(), b.trainStep(step, map, 1e-3, 0, 8).loss());
+                assertEquals(a.trainStep(step, map, 1e-3, 0, 2, GradientExchange.ALONE).loss(), b.trainStep(step, map, 1e-3, 0, 2, GradientExchange.ALONE).loss());
             }
             TensorState state = a.exportState();
             assertEquals(state.digest(), b.exportState().digest());
             try (Replica restored = new Replica(config, TestConfigs.dataset(config), Device.cpu(), 2, state)) {
                 assertEquals(state.digest(), restored.exportState().digest());
-                assertEquals(a.trainStep(5, map, 1e-3, 0, 8).loss(), restored.trainStep(5, map, 1e-3, 0, 8).loss());
+                assertEquals(a.trainStep(5, map, 1e-3, 0, 2, GradientExchange.ALONE).loss(), restored.trainStep(5, map, 1e-3, 0, 2, GradientExchange.ALONE).loss());
                 assertEquals(a.exportState().digest(), restored.exportState().digest());
             }
-            a.trainStep(6, map, 1e-3, 0, 8);
+            a.trainStep(6, map, 1e-3, 0, 2, GradientExchange.ALONE);
             assertNotEquals(state.digest(), a.exportState().digest(), "an update changes the state");
         }
     }

@@ -115,8 +115,13 @@ public final class KryoSerializer extends JSerializer {
         }
     }
 
-    private static String firstLine(Exception e) {
-        String message = String.valueOf(e.getMessage());
+    /** The first line of the innermost message: Kryo wraps the cause and appends its serialization trace. */
+    private static String firstLine(Throwable e) {
+        Throwable innermost = e;
+        while (innermost.getCause() != null && innermost.getCause() != innermost) {
+            innermost = innermost.getCause();
+        }
+        String message = String.valueOf(innermost.getMessage());
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
     }

@@ -1,6 +1,8 @@
 package dev.apollo.cli;
 
 import dev.apollo.cli.bench.BenchCommand;
+import dev.apollo.cli.cluster.CoordinatorCommand;
+import dev.apollo.cli.cluster.WorkerCommand;
 import dev.apollo.cli.model.EvalCommand;
 import dev.apollo.cli.model.ExportCommand;
 import dev.apollo.cli.model.GenerateCommand;
@@ -21,7 +23,8 @@ import picocli.CommandLine.Command;
 @Command(name = "apollo", mixinStandardHelpOptions = true, version = "apollo-trainer 0.1.0",
         description = "Pretrain GPT and BERT from scratch with Apollo progressive training.",
         subcommands = {TrainCommand.class, PlanCommand.class, BenchCommand.class, ExportCommand.class,
-                EvalCommand.class, GenerateCommand.class, SimulateCommand.class})
+                EvalCommand.class, GenerateCommand.class, SimulateCommand.class, CoordinatorCommand.class,
+                WorkerCommand.class})
 public final class ApolloCli {
 
     public static void main(String[] args) {

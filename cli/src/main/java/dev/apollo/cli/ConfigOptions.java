@@ -35,6 +35,16 @@ public final class ConfigOptions {
                 || data != null;
     }
 
+    /** Whether the options say something about the model (not only where the corpus is). */
+    public boolean describesModel() {
+        return preset != null || configFile != null || !overrides.isEmpty();
+    }
+
+    /** The corpus path given with --data, if any. */
+    public Path data() {
+        return data;
+    }
+
     public ApolloConfig load() {
         return load(List.of());
     }

@@ -8,6 +8,9 @@ import dev.apollo.worker.data.CorpusReader;
 import dev.apollo.worker.data.MaskedLmBatches;
 import dev.apollo.worker.data.TokenDataset;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /** The configured corpus as the batches the objective trains on; the Brown corpus when no path is set. */
 public final class Corpus {
@@ -15,12 +18,31 @@ public final class Corpus {
     private Corpus() {}
 
     public static BatchSource load(ApolloConfig config) {
+        return read(config).batches();
+    }
+
+    /**
+     * The corpus's batches and its fingerprint: the size and SHA-256 of the text it trains on (after the format is
+     * read), which every worker of a cluster must share.
+     */
+    public record Loaded(BatchSource batches, long bytes, String sha256) {}
+
+    public static Loaded read(ApolloConfig config) {
         var data = config.data();
         int seqLen = config.model().seqLen();
         Path path = data.path().map(Path::of).orElseGet(() -> BrownCorpus.ensure(BrownCorpus.defaultCacheDir()));
         byte[] bytes = CorpusReader.read(path, data.format(), seqLen, data.validationFraction());
         TokenDataset windows = new TokenDataset(bytes, seqLen, data.validationFraction());
-        return config.model().objective() == Objective.BERT
+        BatchSource batches = config.model().objective() == Objective.BERT
                 ? new MaskedLmBatches(windows, data.maskProbability()) : windows;
+        return new Loaded(batches, bytes.length, sha256(bytes));
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.apollo.cluster;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +24,13 @@ public final class ClusterNode {
      * bound (one on a fixed port has itself as seed in its configuration).
      */
     public static <T> ActorSystem<T> start(Behavior<T> guardian, NodeSettings node) {
-        ActorSystem<T> system = ActorSystem.create(guardian, ClusterConfigs.SYSTEM_NAME, ClusterConfigs.build(node));
+        return start(guardian, node, ConfigFactory.empty());
+    }
+
+    /** The same, with {@code overrides} (dispatchers, say) over the node's configuration. */
+    public static <T> ActorSystem<T> start(Behavior<T> guardian, NodeSettings node, Config overrides) {
+        ActorSystem<T> system = ActorSystem.create(guardian, ClusterConfigs.SYSTEM_NAME,
+                overrides.withFallback(ClusterConfigs.build(node)));
         if (node.role() == NodeRole.COORDINATOR && node.port() == 0) {
             Cluster cluster = Cluster.get(system);
             cluster.manager().tell(Join.create(cluster.selfMember().address()));

@@ -3,6 +3,10 @@ package dev.apollo.cluster;
 import dev.apollo.protocol.CheckpointCompleted;
 import dev.apollo.protocol.Evaluate;
 import dev.apollo.protocol.EvaluationCompleted;
+import dev.apollo.protocol.JoinAccepted;
+import dev.apollo.protocol.JoinOffer;
+import dev.apollo.protocol.JoinRefused;
+import dev.apollo.protocol.PeerDirectory;
 import dev.apollo.protocol.PullState;
 import dev.apollo.protocol.PushState;
 import dev.apollo.protocol.ReleaseWorker;
@@ -17,6 +21,7 @@ import dev.apollo.protocol.StateSynced;
 import dev.apollo.protocol.StepCompleted;
 import dev.apollo.protocol.StepStalled;
 import dev.apollo.protocol.SyncState;
+import dev.apollo.protocol.WireRegistry;
 import dev.apollo.protocol.WorkerFailed;
 import dev.apollo.protocol.WriteCheckpoint;
 import java.util.LinkedHashMap;
@@ -57,7 +62,14 @@ final class WireSamples {
                 new Shard("worker-a", 0, 16),
                 SNAPSHOT,
                 List.of("a", "b", "c"), // ImmutableCollections.ListN
-                List.of(7))) { // ImmutableCollections.List12
+                List.of(7), // ImmutableCollections.List12
+                new JoinOffer("worker-2", WireRegistry.PROTOCOL_VERSION, "apollo { train.steps = 20 }", 6_041_913,
+                        "ab".repeat(32), "aeron:udp?endpoint=10.0.0.1:40123", 7),
+                new JoinAccepted("worker-2", "aeron:udp?endpoint=10.0.0.2:40777", 9, "cpu()"),
+                new JoinRefused("worker-2", "another corpus: 12 bytes, sha256 0f..."),
+                new PeerDirectory(List.of(new PeerDirectory.Peer("worker-0", "aeron:ipc", 11),
+                        new PeerDirectory.Peer("worker-1", "aeron:udp?endpoint=10.0.0.3:40999", 12))),
+                new PeerDirectory.Peer("worker-9", "aeron:ipc", 19))) {
             samples.put(sample.getClass(), sample);
         }
         return samples;

@@ -19,10 +19,8 @@ import dev.apollo.protocol.SyncState;
 import dev.apollo.protocol.WorkerFailed;
 import dev.apollo.protocol.WorkerMessage;
 import dev.apollo.protocol.WriteCheckpoint;
-import dev.apollo.worker.checkpoint.CheckpointStore;
 import dev.apollo.worker.train.GradientExchange;
 import dev.apollo.worker.train.Replica;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -40,23 +38,29 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
 
+    /**
+     * The dispatcher a worker runs on, a thread of its own: a step blocks it for as long as the device computes, and
+     * the actors that must answer meanwhile (the coordinator's deadlines, the cluster's heartbeats) never share it.
+     */
+    public static final String DISPATCHER = "apollo.worker-dispatcher";
+
     private final String workerId;
     /** Builds the replica holding the state a snapshot describes: the start, or that checkpoint. */
     private final Function<RunSnapshot, Replica> restore;
-    private final CheckpointStore checkpoints;
+    private final StateLink link;
     private final int evalBatches;
     private final ActorRef<CoordinatorMessage> coordinator;
     private final GradientExchanges exchanges;
     private Replica replica;
 
     private WorkerActor(ActorContext<WorkerMessage> context, String workerId, Function<RunSnapshot, Replica> restore,
-            CheckpointStore checkpoints, int evalBatches, ActorRef<CoordinatorMessage> coordinator,
+            StateLink link, int evalBatches, ActorRef<CoordinatorMessage> coordinator,
             GradientExchanges exchanges) {
         super(context);
         this.exchanges = exchanges;
         this.workerId = workerId;
         this.restore = restore;
-        this.checkpoints = checkpoints;
+        this.link = link;
         this.evalBatches = evalBatches;
         this.coordinator = coordinator;
     }
@@ -78,9 +82,9 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
     }
 
     public static Behavior<WorkerMessage> create(String workerId, Function<RunSnapshot, Replica> restore,
-            CheckpointStore checkpoints, int evalBatches, ActorRef<CoordinatorMessage> coordinator,
+            StateLink link, int evalBatches, ActorRef<CoordinatorMessage> coordinator,
             GradientExchanges exchanges) {
-        return Behaviors.setup(context -> new WorkerActor(context, workerId, restore, checkpoints, evalBatches,
+        return Behaviors.setup(context -> new WorkerActor(context, workerId, restore, link, evalBatches,
                 coordinator, exchanges));
     }
 
@@ -90,8 +94,8 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
                 .onMessage(RestoreState.class, restoring -> guarded(() -> restore(restoring)))
                 .onMessage(RunStep.class, step -> guarded(() -> runStep(step)))
                 .onMessage(Evaluate.class, evaluate -> guarded(() -> evaluate(evaluate)))
-                .onMessage(PullState.class, pull -> guarded(() -> coordinator.tell(
-                        new StatePulled(pull.step(), pull.round(), workerId, replica().exportState()))))
+                .onMessage(PullState.class, pull -> guarded(() -> link.pulled(pull, replica().exportState(),
+                        state -> coordinator.tell(new StatePulled(pull.step(), pull.round(), workerId, state)))))
                 .onMessage(PushState.class, push -> guarded(() -> load(push)))
                 .onMessage(WriteCheckpoint.class, checkpoint -> guarded(() -> checkpoint(checkpoint)))
                 .onMessage(SyncState.class, sync -> guarded(() -> {
@@ -142,14 +146,14 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
         coordinator.tell(new EvaluationCompleted(evaluate.stepsDone(), workerId, full, stage));
     }
 
-    private void load(PushState push) {
-        replica().importState(push.state(), push.weights());
+    private void load(PushState push) throws Exception {
+        replica().importState(link.pushed(push), push.weights());
         coordinator.tell(new StatePushed(push.step(), push.round(), workerId, replica().exportState().digest()));
     }
 
     private void checkpoint(WriteCheckpoint checkpoint) throws Exception {
-        Path location = checkpoints.write(checkpoint.snapshot(), replica().exportState());
-        coordinator.tell(new CheckpointCompleted(checkpoint.snapshot().nextStep(), workerId, location.toString()));
+        link.checkpoint(checkpoint.snapshot(), replica().exportState(), location -> coordinator.tell(
+                new CheckpointCompleted(checkpoint.snapshot().nextStep(), workerId, location)));
     }
 
     private interface Action {

@@ -19,7 +19,7 @@ import java.util.List;
 public final class WireRegistry {
 
     /** Bump on any change to {@link #CLASSES} or to the components of a record in it. */
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 2;
 
     /** Wire id i is {@code CLASSES.get(i)}; append only (the trailing comma makes that a one-line change). */
     public static final List<Class<?>> CLASSES = List.of(new Class<?>[] {
@@ -47,6 +47,12 @@ public final class WireRegistry {
             RunSnapshot.class,
             List.of().getClass(), // what List.copyOf returns for 0 or more than 2 elements (ImmutableCollections.ListN)
             List.of(0).getClass(), // ... and for 1 or 2 elements (ImmutableCollections.List12)
+            // the join handshake (version 2)
+            JoinOffer.class,
+            JoinAccepted.class,
+            JoinRefused.class,
+            PeerDirectory.class,
+            PeerDirectory.Peer.class,
     });
 
     private WireRegistry() {}

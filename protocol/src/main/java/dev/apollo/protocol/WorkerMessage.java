@@ -2,4 +2,5 @@ package dev.apollo.protocol;
 
 /** Messages a worker accepts from the coordinator. */
 public sealed interface WorkerMessage
-        permits RunStep, Evaluate, WriteCheckpoint, PullState, PushState, SyncState, RestoreState, ReleaseWorker {}
+        permits RunStep, Evaluate, WriteCheckpoint, PullState, PushState, SyncState, RestoreState, ReleaseWorker,
+                JoinOffer, PeerDirectory {}

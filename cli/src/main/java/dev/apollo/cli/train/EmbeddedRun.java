@@ -2,7 +2,7 @@ package dev.apollo.cli.train;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import com.typesafe.config.ConfigFactory;
+import dev.apollo.cli.ActorSystems;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigError;
 import dev.apollo.coordinator.actor.CoordinatorActor;
@@ -13,6 +13,7 @@ import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.TensorState;
 import dev.apollo.protocol.WorkerMessage;
+import dev.apollo.worker.StateLink;
 import dev.apollo.worker.WorkerActor;
 import dev.apollo.worker.checkpoint.CheckpointStore;
 import dev.apollo.worker.data.BatchSource;
@@ -36,21 +37,6 @@ import org.apache.pekko.actor.typed.Behavior;
  */
 public final class EmbeddedRun {
 
-    // Few threads that park at once: fork-join workers spin before parking and take CPU from the engine's threads.
-    // The worker gets a thread of its own: a step blocks it for as long as the device computes, and the
-    // coordinator's deadlines must fire meanwhile (a hung device fails the run instead of stalling it).
-    private static final String ACTOR_SYSTEM_CONFIG = """
-            pekko { loglevel = "WARNING", stdout-loglevel = "WARNING", log-dead-letters = off,
-                    log-dead-letters-during-shutdown = off, coordinated-shutdown.exit-jvm = off }
-            pekko.scheduler.tick-duration = 100ms
-            pekko.actor.default-dispatcher { executor = "thread-pool-executor",
-                                              thread-pool-executor.fixed-pool-size = 1 }
-            pekko.actor.internal-dispatcher { executor = "thread-pool-executor",
-                                               thread-pool-executor.fixed-pool-size = 1 }
-            apollo.worker-dispatcher { type = PinnedDispatcher, executor = "thread-pool-executor" }
-            """;
-    /** How long the actor system may take to stop once the run is over; a worker stuck on its device is left. */
-    private static final Duration SHUTDOWN = Duration.ofSeconds(30);
     private static final String WORKER = "worker-0";
 
     private EmbeddedRun() {}
@@ -77,12 +63,12 @@ public final class EmbeddedRun {
         Function<RunSnapshot, Replica> restore = snapshot -> new Replica(config, data, device, snapshot.weights(),
                 snapshot.equals(start) ? state : CheckpointStore.read(checkpoints.location(snapshot)).state());
         Map<String, Function<ActorRef<CoordinatorMessage>, Behavior<WorkerMessage>>> workers = Map.of(WORKER,
-                coordinator -> aroundWorker.apply(WorkerActor.create(WORKER, restore, checkpoints,
+                coordinator -> aroundWorker.apply(WorkerActor.create(WORKER, restore, StateLink.inProcess(checkpoints),
                         config.train().evalBatches(), coordinator, WorkerActor.GradientExchanges.ALONE)));
         ActorSystem<CoordinatorActor.Input> system = ActorSystem.create(
                 CoordinatorActor.create(plan, start, NodeSettings.withoutJoins(config.cluster()), workers,
                         config.optimizer().momentsAtExpansion(), listener, outcome),
-                "apollo", ConfigFactory.parseString(ACTOR_SYSTEM_CONFIG).withFallback(ConfigFactory.load()));
+                "apollo", ActorSystems.embedded());
         // A coordinator that stops without an outcome (an actor failure) must not leave the caller waiting forever.
         system.getWhenTerminated().thenRun(() -> outcome.completeExceptionally(
                 new RunFailed("the coordinator stopped before the run finished (see the log above)")));
@@ -98,20 +84,10 @@ public final class EmbeddedRun {
             throw new RunFailed(e.getCause() instanceof CoordinatorActor.RunFailedException failed
                     ? failed.getMessage() : e.getCause().toString());
         } finally {
-            stop(system);
+            ActorSystems.stop(system);
         }
     }
 
-    private static void stop(ActorSystem<?> system) {
-        system.terminate();
-        try {
-            system.getWhenTerminated().toCompletableFuture().get(SHUTDOWN.toSeconds(), TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // a worker still blocked on its device: the process exits without waiting for it
-        }
-    }
 
     /** The configured device: a GPU where DJL sees one (auto), or the one asked for. */
     public static Device device(ApolloConfig config) {

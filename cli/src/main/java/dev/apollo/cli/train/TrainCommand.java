@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import dev.apollo.cli.ConfigOptions;
 import dev.apollo.cli.Corpus;
 import dev.apollo.cli.UsageError;
+import dev.apollo.cli.cluster.ClusterRun;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
 import dev.apollo.coordinator.core.RunPlan;
@@ -12,16 +13,17 @@ import dev.apollo.protocol.TensorState;
 import dev.apollo.worker.checkpoint.Checkpoint;
 import dev.apollo.worker.checkpoint.CheckpointError;
 import dev.apollo.worker.checkpoint.CheckpointStore;
-import dev.apollo.worker.data.BatchSource;
 import dev.apollo.worker.export.HfImport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +39,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train with Apollo (or any schedule the config describes) on this machine.")
-public final class TrainCommand implements Callable<Integer> {
+public class TrainCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions configOptions;
@@ -51,7 +53,30 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--init-from", paramLabel = "DIR", description = "Start a fresh run from the parameters of an `apollo export` folder of the same model; its layers are the first stage's real layers, optimizer moments start at zero.")
     Path initFrom;
 
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "1", description = "Worker processes, data-parallel, each computing its share of every step's micro-batches (default 1: one process). The metrics and states are bit-identical at any N.")
+    int workers;
+
     private final PrintStream console = System.out;
+
+    protected final int workers() {
+        return workers;
+    }
+
+    /**
+     * How the run's cluster is formed, or null for the single-process run: {@code --workers N} starts N worker
+     * processes on this machine, joined over loopback with a secret made for the run.
+     */
+    protected ClusterRun.Launch launch() {
+        if (workers < 1) {
+            throw new UsageError("--workers " + workers + ": must be >= 1");
+        }
+        if (workers == 1) {
+            return null;
+        }
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return new ClusterRun.Launch("127.0.0.1", 0, workers, true, HexFormat.of().formatHex(secret));
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -64,7 +89,11 @@ public final class TrainCommand implements Callable<Integer> {
         RunPlan plan = RunPlan.from(config);
         TensorState initial = initFrom == null ? null
                 : HfImport.read(initFrom, config.model(), plan.freshStart().weights());
-        BatchSource data = Corpus.load(config);
+        ClusterRun.Launch launch = launch();
+        if (launch != null) {
+            requireClusterCanRun(config, launch.workers());
+        }
+        Corpus.Loaded corpus = Corpus.read(config);
         Path runDir = runDirectory(checkpoint);
         prepare(runDir, checkpoint, rendered);
 
@@ -81,7 +110,11 @@ public final class TrainCommand implements Callable<Integer> {
         RunRecorder recorder = new RunRecorder(new MetricsLog(metricsFile),
                 new ProgressReporter(start.nextStep(), config.train().steps(), start.tokens(), console), console);
         try (recorder) {
-            end = EmbeddedRun.run(config, rendered, data, runDir.resolve("checkpoints"), start, state, recorder);
+            end = launch == null
+                    ? EmbeddedRun.run(config, rendered, corpus.batches(), runDir.resolve("checkpoints"), start, state,
+                            recorder)
+                    : ClusterRun.run(config, rendered, corpus, runDir.resolve("checkpoints"), start, recorder, launch,
+                            console);
         }
         LossPlot.write(metricsFile, runDir.resolve("loss.png"));
         writeSummary(runDir, config, plan, end, recorder);
@@ -90,6 +123,19 @@ public final class TrainCommand implements Callable<Integer> {
                 end.nextStep(), validation == null ? Double.NaN : validation.fullDepthLoss(), end.flops(),
                 end.flops() / plan.scratchFlops(), recorder.wallSeconds(), runDir);
         return 0;
+    }
+
+    private void requireClusterCanRun(ApolloConfig config, int workers) {
+        if (resume != null || initFrom != null) {
+            throw new UsageError("a cluster run starts fresh: --resume and --init-from run in one process "
+                    + "(--workers 1)");
+        }
+        int microBatches = config.train().microBatches();
+        if (workers > microBatches) {
+            throw new UsageError(workers + " workers need at least as many micro-batches; a step has " + microBatches
+                    + " (train.batch-size " + config.train().batchSize() + " / train.micro-batch-size "
+                    + config.train().microBatchSize() + ")");
+        }
     }
 
     /** The checkpoint's own configuration, or the one given, which must describe the same model. */

@@ -1,0 +1,139 @@
+package dev.apollo.cli.cluster;
+
+import dev.apollo.cli.ActorSystems;
+import dev.apollo.cli.Corpus;
+import dev.apollo.cli.train.EmbeddedRun;
+import dev.apollo.cluster.ClusterNode;
+import dev.apollo.cluster.NodeSettings;
+import dev.apollo.config.ApolloConfig;
+import dev.apollo.coordinator.actor.ClusterCoordinatorActor;
+import dev.apollo.coordinator.actor.CoordinatorActor;
+import dev.apollo.coordinator.core.RunPlan;
+import dev.apollo.coordinator.node.RunListener;
+import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.tensor.TensorPlane;
+import dev.apollo.worker.checkpoint.CheckpointStore;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * The coordinator of a cluster run: a Pekko Cluster node with the role {@code coordinator} and a tensor plane,
+ * running the same coordinator node as the single-process run, with worker processes that join it: started here
+ * ({@code apollo train --workers N}) or on other machines ({@code apollo coordinator}, then {@code apollo worker}).
+ * Checkpoints are written here, from the canonical state a worker sends.
+ */
+public final class ClusterRun {
+
+    /** How the cluster is formed: where this node listens, how many workers the run waits for, who starts them. */
+    public record Launch(String host, int port, int workers, boolean startLocalWorkers, String secret) {}
+
+    /** The plane's receive timeout on this side is the phase timeout; stream ids only tell processes apart. */
+    private static final int STREAM_ID = 1001;
+
+    private ClusterRun() {}
+
+    public static RunSnapshot run(ApolloConfig config, String renderedConfig, Corpus.Loaded corpus, Path checkpointDir,
+            RunSnapshot start, RunListener listener, Launch launch, PrintStream console) {
+        RunPlan plan = RunPlan.from(config);
+        CheckpointStore checkpoints = new CheckpointStore(checkpointDir, renderedConfig);
+        CompletableFuture<RunSnapshot> outcome = new CompletableFuture<>();
+        Duration startup = config.cluster().joinTimeout().isZero() ? Duration.ofMinutes(1)
+                : config.cluster().joinTimeout();
+        try (TensorPlane plane = AeronDirectories.closedOnExit(TensorPlane.start(TensorPlane.Settings.udp(
+                AeronDirectories.forThisProcess("coordinator"), true, launch.host(), STREAM_ID, 1)))) {
+            var coordinator = ClusterCoordinatorActor.create(plan, start,
+                    dev.apollo.coordinator.node.NodeSettings.of(config.cluster()), launch.workers(), startup,
+                    new ClusterCoordinatorActor.Offer(renderedConfig, corpus.bytes(), corpus.sha256()), plane,
+                    config.cluster().phaseTimeout(),
+                    (snapshot, state) -> checkpoints.write(snapshot, state).toString(),
+                    config.optimizer().momentsAtExpansion(), listener, joinListener(console), outcome);
+            ActorSystem<Void> system = ClusterNode.start(Behaviors.setup(context -> {
+                context.spawn(coordinator, "coordinator", DispatcherSelector.fromConfig(
+                        ActorSystems.COORDINATOR_DISPATCHER));
+                return Behaviors.empty();
+            }), NodeSettings.coordinator(launch.host(), launch.port(), launch.secret()), ActorSystems.clusterNode());
+            system.getWhenTerminated().thenRun(() -> outcome.completeExceptionally(
+                    new EmbeddedRun.RunFailed("the coordinator's cluster node stopped before the run finished")));
+            LocalWorkers local = null;
+            try {
+                ClusterNode.awaitUp(system, Duration.ofSeconds(30));
+                var self = Cluster.get(system).selfMember().address();
+                String address = self.getHost().get() + ":" + self.getPort().get();
+                if (launch.startLocalWorkers()) {
+                    local = new LocalWorkers(launch.workers(), address, launch.secret(), config.runtime().threads(),
+                            exit -> outcome.completeExceptionally(new EmbeddedRun.RunFailed(exit
+                                    + " before the run finished (its own log line above says why)")));
+                    console.printf(Locale.ROOT, "cluster: coordinator at %s, %d worker processes (pids %s)%n",
+                            address, launch.workers(), local.pids());
+                } else {
+                    console.printf(Locale.ROOT, "cluster: coordinator at %s, waiting %d s for %d workers; on each "
+                            + "worker node, with the same %s in the environment, run:%n  apollo worker --join %s%n",
+                            address, startup.toSeconds(), launch.workers(), dev.apollo.cluster.ClusterSecret.ENV,
+                            address);
+                }
+                return await(outcome);
+            } finally {
+                if (outcome.isDone() && !outcome.isCompletedExceptionally()) {
+                    leaveGracefully(system);
+                }
+                if (local != null) {
+                    local.close();
+                }
+                ActorSystems.stop(system);
+            }
+        }
+    }
+
+    private static RunSnapshot await(CompletableFuture<RunSnapshot> outcome) {
+        try {
+            return outcome.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EmbeddedRun.RunFailed("interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof EmbeddedRun.RunFailed failed) {
+                throw failed;
+            }
+            throw new EmbeddedRun.RunFailed(e.getCause() instanceof CoordinatorActor.RunFailedException failed
+                    ? failed.getMessage() : e.getCause().toString());
+        }
+    }
+
+    /** Released workers exit by themselves; the coordinator waits a little for that before leaving the cluster. */
+    private static void leaveGracefully(ActorSystem<Void> system) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Cluster cluster = Cluster.get(system);
+        while (System.nanoTime() < deadline && java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false).count() > 1) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static ClusterCoordinatorActor.JoinListener joinListener(PrintStream console) {
+        return new ClusterCoordinatorActor.JoinListener() {
+            @Override
+            public void accepted(String workerId, String device, int joined, int needed) {
+                console.printf(Locale.ROOT, "cluster: %s joined (%s), %d of %d%n", workerId, device, joined, needed);
+            }
+
+            @Override
+            public void refused(String workerId, String reason) {
+                console.printf(Locale.ROOT, "cluster: %s refused to join: %s%n", workerId, reason);
+            }
+        };
+    }
+
+}

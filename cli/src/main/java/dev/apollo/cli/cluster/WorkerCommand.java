@@ -1,0 +1,212 @@
+package dev.apollo.cli.cluster;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import com.typesafe.config.ConfigUtil;
+import dev.apollo.cli.ActorSystems;
+import dev.apollo.cli.ConfigOptions;
+import dev.apollo.cli.Corpus;
+import dev.apollo.cli.UsageError;
+import dev.apollo.cli.train.EmbeddedRun;
+import dev.apollo.cluster.ClusterNode;
+import dev.apollo.cluster.ClusterSecret;
+import dev.apollo.cluster.NodeSettings;
+import dev.apollo.config.ApolloConfig;
+import dev.apollo.config.ConfigError;
+import dev.apollo.config.ConfigLoader;
+import dev.apollo.coordinator.core.RunPlan;
+import dev.apollo.protocol.JoinOffer;
+import dev.apollo.tensor.TensorPlane;
+import dev.apollo.worker.cluster.WorkerHost;
+import dev.apollo.worker.data.DataError;
+import dev.apollo.worker.train.Replica;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code apollo worker}: one device's worker process. It joins the coordinator's cluster, takes the run's
+ * configuration from it, checks that it reads the same corpus (and the same model, when it was given one), trains
+ * its share of every step, and exits when the run ends, when it is refused (exit 2), or when the coordinator is gone.
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = "Join a coordinator's cluster as one device's worker (one process per device).")
+public final class WorkerCommand implements Callable<Integer> {
+
+    @Option(names = "--join", required = true, paramLabel = "HOST:PORT", description = "The coordinator's address, as it printed it.")
+    String join;
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto", description = "cpu, gpu:K or auto (a GPU when one is visible). Default: auto.")
+    String device;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Intra-op threads of the tensor engine (default: the run's runtime.threads).")
+    Integer threads;
+
+    @Option(names = "--bind", paramLabel = "HOST", description = "This node's address, for the cluster and the tensor plane (default: the local address that reaches the coordinator).")
+    String bind;
+
+    @Option(names = "--join-timeout", paramLabel = "SECONDS", defaultValue = "60", description = "How long to look for the coordinator before giving up. Default: 60.")
+    int joinTimeoutSeconds;
+
+    @Option(names = "--secret-file", paramLabel = "FILE", description = "File holding the cluster secret (default: the " + ClusterSecret.ENV + " environment variable).")
+    String secretFile;
+
+    @Option(names = "--parent-pid", hidden = true, description = "Exit when this process is gone (set by apollo train --workers).")
+    Long parentPid;
+
+    @Mixin
+    ConfigOptions expected;
+
+    private final PrintStream console = System.out;
+
+    /** Each worker has its own UDP endpoint, so the stream id only has to be the same on both ends. */
+    private static final int STREAM_ID = 2001;
+
+    @Override
+    public Integer call() {
+        String secret = secret();
+        Duration joinTimeout = Duration.ofSeconds(joinTimeoutSeconds);
+        String host = bind != null ? bind : localAddressToward(join);
+        CompletableFuture<WorkerHost.Exit> exit = new CompletableFuture<>();
+        try (TensorPlane plane = AeronDirectories.closedOnExit(TensorPlane.start(TensorPlane.Settings.udp(
+                AeronDirectories.forThisProcess("worker"), true, host, STREAM_ID, Integer.MAX_VALUE / 8)))) {
+            ActorSystem<Object> system = ClusterNode.start(WorkerHost.create(plane, this::admit, exit),
+                    NodeSettings.worker(host, 0, join, secret).withJoinTimeout(joinTimeout),
+                    ActorSystems.clusterNode());
+            system.getWhenTerminated().thenRun(() -> exit.complete(new WorkerHost.Exit(1,
+                    "left the cluster: the coordinator is gone or declared this worker dead")));
+            watchParent(exit);
+            try {
+                ClusterNode.awaitUp(system, joinTimeout.plusSeconds(5));
+            } catch (IllegalStateException e) {
+                boolean refused = e.getMessage().contains("refused");
+                console.flush();
+                System.err.println("apollo worker: " + e.getMessage());
+                return refused ? 2 : 1;
+            }
+            WorkerHost.Exit done = exit.join();
+            ActorSystems.stop(system);
+            if (done.code() != 0) {
+                System.err.println("apollo worker: " + done.message());
+            } else {
+                console.println("apollo worker: " + done.message());
+            }
+            return done.code();
+        }
+    }
+
+    /** The offer as this worker runs it, or why not. */
+    private WorkerHost.Admitted admit(JoinOffer offer) throws WorkerHost.RefusedException {
+        try {
+            ApolloConfig run = ConfigLoader.parseStored(offer.config());
+            List<String> local = new ArrayList<>();
+            if (threads != null) {
+                local.add("runtime.threads=" + threads);
+            }
+            if (expected.data() != null) {
+                local.add("data.path=" + ConfigUtil.quoteString(expected.data().toAbsolutePath().toString()));
+            }
+            ApolloConfig config = local.isEmpty() ? run : ConfigLoader.parseStored(offer.config() + "\n"
+                    + String.join("\n", local.stream().map(line -> "apollo." + line).toList()));
+            if (expected.describesModel() && !expected.load().model().equals(config.model())) {
+                throw new WorkerHost.RefusedException("another model shape: the run trains " + config.model()
+                        + ", this worker was given " + expected.load().model());
+            }
+            Corpus.Loaded corpus = Corpus.read(config);
+            if (corpus.bytes() != offer.corpusBytes() || !corpus.sha256().equals(offer.corpusSha256())) {
+                throw new WorkerHost.RefusedException(String.format(Locale.ROOT, "another corpus: the run's has %d "
+                        + "bytes, SHA-256 %s; this worker's has %d bytes, SHA-256 %s (give the same file with --data)",
+                        offer.corpusBytes(), offer.corpusSha256(), corpus.bytes(), corpus.sha256()));
+            }
+            Device onDevice = device(config);
+            RunPlan plan = RunPlan.from(config);
+            return new WorkerHost.Admitted(config, snapshot -> {
+                if (!snapshot.equals(plan.freshStart())) {
+                    throw new IllegalStateException("restoring step " + snapshot.nextStep() + " needs the state from "
+                            + "the coordinator; a cluster run starts fresh");
+                }
+                return new Replica(config, corpus.batches(), onDevice, snapshot.weights(), null);
+            }, onDevice.toString());
+        } catch (ConfigError | DataError | UsageError e) {
+            throw new WorkerHost.RefusedException(e.getMessage());
+        }
+    }
+
+    private Device device(ApolloConfig config) {
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(config.runtime().threads()));
+        String wanted = device.toLowerCase(Locale.ROOT);
+        if (wanted.equals("auto")) {
+            return EmbeddedRun.device(config);
+        }
+        if (wanted.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (wanted.matches("gpu:\\d+")) {
+            int index = Integer.parseInt(wanted.substring(4));
+            int visible = Engine.getInstance().getGpuCount();
+            if (index >= visible) {
+                throw new UsageError("--device " + device + ": " + visible + " GPUs are visible to DJL's PyTorch engine");
+            }
+            return Device.gpu(index);
+        }
+        throw new UsageError("--device " + device + ": expected cpu, gpu:K or auto");
+    }
+
+    private String secret() {
+        try {
+            return ClusterSecret.resolve(secretFile, System.getenv());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new UsageError(e.getMessage());
+        }
+    }
+
+    /** The local address the coordinator's host is reached from: what the coordinator must send tensors back to. */
+    static String localAddressToward(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 1) {
+            throw new UsageError("--join " + hostPort + ": expected HOST:PORT");
+        }
+        try (DatagramSocket probe = new DatagramSocket()) {
+            probe.connect(new InetSocketAddress(hostPort.substring(0, colon),
+                    Integer.parseInt(hostPort.substring(colon + 1)))); // no packet is sent
+            return probe.getLocalAddress().getHostAddress();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UsageError("--join " + hostPort + ": " + e.getMessage());
+        }
+    }
+
+    /** A worker started by {@code apollo train --workers} never outlives that process. */
+    private void watchParent(CompletableFuture<WorkerHost.Exit> exit) {
+        if (parentPid == null) {
+            return;
+        }
+        Thread watcher = new Thread(() -> {
+            while (!exit.isDone()) {
+                if (ProcessHandle.of(parentPid).map(ProcessHandle::isAlive).orElse(false)) {
+                    try {
+                        TimeUnit.MILLISECONDS.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                } else {
+                    exit.complete(new WorkerHost.Exit(1, "the coordinator's process " + parentPid + " is gone"));
+                }
+            }
+        }, "apollo-parent-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+}

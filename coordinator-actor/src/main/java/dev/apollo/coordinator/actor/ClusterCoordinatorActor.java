@@ -1,0 +1,346 @@
+package dev.apollo.coordinator.actor;
+
+import dev.apollo.cluster.ServiceKeys;
+import dev.apollo.config.MomentPolicy;
+import dev.apollo.coordinator.core.CoordinatorCore;
+import dev.apollo.coordinator.core.RunPlan;
+import dev.apollo.coordinator.expand.Expansion;
+import dev.apollo.coordinator.node.CoordinatorNode;
+import dev.apollo.coordinator.node.Deadline;
+import dev.apollo.coordinator.node.NodeSettings;
+import dev.apollo.coordinator.node.RunListener;
+import dev.apollo.coordinator.node.Transport;
+import dev.apollo.protocol.CheckpointCompleted;
+import dev.apollo.protocol.CoordinatorMessage;
+import dev.apollo.protocol.JoinAccepted;
+import dev.apollo.protocol.JoinOffer;
+import dev.apollo.protocol.JoinRefused;
+import dev.apollo.protocol.PeerDirectory;
+import dev.apollo.protocol.PlaneTags;
+import dev.apollo.protocol.PushState;
+import dev.apollo.protocol.ReleaseWorker;
+import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.protocol.StatePulled;
+import dev.apollo.protocol.TensorState;
+import dev.apollo.protocol.TensorStateCodec;
+import dev.apollo.protocol.WorkerJoined;
+import dev.apollo.protocol.WorkerLeft;
+import dev.apollo.protocol.WorkerMessage;
+import dev.apollo.protocol.WriteCheckpoint;
+import dev.apollo.tensor.Endpoint;
+import dev.apollo.tensor.TensorPlane;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/**
+ * The Pekko Cluster adapter of the {@link CoordinatorNode}: workers are processes that joined the cluster. It offers
+ * each one found through the Receptionist a place in the run, starts the node once {@code workers} have accepted,
+ * turns members that leave the cluster into {@link WorkerLeft}, and moves states over the tensor plane (pushes at an
+ * expansion, pulls, and the checkpoints it writes from the canonical copy a worker sends). Blocking plane transfers
+ * run on this actor's own thread; all coordinator logic is in the node.
+ */
+public final class ClusterCoordinatorActor {
+
+    /** How the coordinator writes a checkpoint of {@code state} at {@code snapshot}; returns its location. */
+    @FunctionalInterface
+    public interface CheckpointWriter {
+        String write(RunSnapshot snapshot, TensorState state) throws Exception;
+    }
+
+    /** What the run offers every worker: its rendered configuration and the corpus's fingerprint. */
+    public record Offer(String config, long corpusBytes, String corpusSha256) {}
+
+    /** Told of every worker that accepted or refused, for the console. */
+    public interface JoinListener {
+        void accepted(String workerId, String device, int joined, int needed);
+
+        void refused(String workerId, String reason);
+    }
+
+    /** The actor's own inputs besides the workers' {@link CoordinatorMessage}s. */
+    private sealed interface Input {}
+
+    private record WorkersListed(Receptionist.Listing listing) implements Input {}
+
+    private record MemberRemoved(Address address) implements Input {}
+
+    private record DeadlinePassed(Deadline deadline) implements Input {}
+
+    private record StartupExpired() implements Input {}
+
+    /** One worker process: its reference, and once it accepted, its tensor endpoint. */
+    private static final class Worker {
+        final ActorRef<WorkerMessage> ref;
+        Endpoint endpoint;
+
+        Worker(ActorRef<WorkerMessage> ref) {
+            this.ref = ref;
+        }
+    }
+
+    private ClusterCoordinatorActor() {}
+
+    /**
+     * Runs the plan from {@code start} once {@code workers} processes have accepted (within {@code startup}), and
+     * completes {@code outcome} as {@link CoordinatorActor#create} does.
+     */
+    public static Behavior<Object> create(RunPlan plan, RunSnapshot start, NodeSettings settings, int workers,
+            Duration startup, Offer offer, TensorPlane plane, Duration transferTimeout, CheckpointWriter checkpoints,
+            MomentPolicy momentPolicy, RunListener listener, JoinListener joins,
+            CompletableFuture<RunSnapshot> outcome) {
+        return Behaviors.<Object>setup(context -> Behaviors.withTimers(timers -> {
+            // registered as itself: message adapters share one actor, which the Receptionist may watch only once
+            ActorRef<CoordinatorMessage> self = context.getSelf().narrow();
+            context.getSystem().receptionist().tell(Receptionist.register(ServiceKeys.COORDINATOR, self));
+            context.getSystem().receptionist().tell(Receptionist.subscribe(ServiceKeys.WORKERS,
+                    context.messageAdapter(Receptionist.Listing.class, WorkersListed::new)));
+            Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
+                    context.messageAdapter(ClusterEvent.MemberRemoved.class,
+                            removed -> new MemberRemoved(removed.member().address())),
+                    ClusterEvent.MemberRemoved.class));
+            timers.startSingleTimer(new StartupExpired(), startup);
+            return new Run(context, plan, start, settings, workers, startup, offer, plane, transferTimeout,
+                    checkpoints, momentPolicy, listener, joins, outcome, timers).behavior();
+        }));
+    }
+
+    /** The adapter's state; one per run. */
+    private static final class Run {
+        private final ActorContext<Object> context;
+        private final RunPlan plan;
+        private final RunSnapshot start;
+        private final int needed;
+        private final Duration startup;
+        private final Offer offer;
+        private final TensorPlane plane;
+        private final Duration transferTimeout;
+        private final CheckpointWriter checkpoints;
+        private final JoinListener joins;
+        private final CompletableFuture<RunSnapshot> outcome;
+        private final CoordinatorNode<TensorState> node;
+        private final Map<ActorRef<WorkerMessage>, String> offered = new HashMap<>();
+        private final Map<String, Worker> workers = new TreeMap<>();
+        private final Map<Long, RunSnapshot> checkpointsDue = new HashMap<>();
+        private final List<String> refusals = new ArrayList<>();
+        private TensorState lastPushed;
+        private ByteBuffer lastPushedBytes;
+        private int nextId;
+        private boolean started;
+
+        Run(ActorContext<Object> context, RunPlan plan, RunSnapshot start, NodeSettings settings, int needed,
+                Duration startup, Offer offer, TensorPlane plane, Duration transferTimeout,
+                CheckpointWriter checkpoints, MomentPolicy momentPolicy, RunListener listener, JoinListener joins,
+                CompletableFuture<RunSnapshot> outcome,
+                org.apache.pekko.actor.typed.javadsl.TimerScheduler<Object> timers) {
+            this.context = context;
+            this.plan = plan;
+            this.start = start;
+            this.needed = needed;
+            this.startup = startup;
+            this.offer = offer;
+            this.plane = plane;
+            this.transferTimeout = transferTimeout;
+            this.checkpoints = checkpoints;
+            this.joins = joins;
+            this.outcome = outcome;
+            this.node = new CoordinatorNode<>(new CoordinatorCore(plan, start), transport(),
+                    (deadline, delayNanos) -> timers.startSingleTimer(deadline.kind(), new DeadlinePassed(deadline),
+                            Duration.ofNanos(delayNanos)),
+                    (state, expansion) -> Expansion.expand(state, expansion.sourceOfSlot(), momentPolicy), settings,
+                    listener);
+        }
+
+        Behavior<Object> behavior() {
+            return Behaviors.receive(Object.class)
+                    .onMessage(WorkersListed.class, listed -> {
+                        offer(listed.listing());
+                        return Behaviors.same();
+                    })
+                    .onMessage(CoordinatorMessage.class, message -> {
+                        onMessage(message);
+                        return next();
+                    })
+                    .onMessage(MemberRemoved.class, removed -> {
+                        for (var entry : List.copyOf(workers.entrySet())) {
+                            if (entry.getValue().ref.path().address().equals(removed.address())) {
+                                left(entry.getKey());
+                            }
+                        }
+                        return next();
+                    })
+                    .onMessage(DeadlinePassed.class, in -> {
+                        node.onDeadline(in.deadline());
+                        return next();
+                    })
+                    .onMessage(StartupExpired.class, in -> {
+                        if (!started) {
+                            outcome.completeExceptionally(new CoordinatorActor.RunFailedException(
+                                    accepted() + " of " + needed + " workers joined within " + startup.toSeconds()
+                                            + " s (cluster.join-timeout)" + (refusals.isEmpty() ? ""
+                                                    : "; refused: " + String.join("; ", refusals))));
+                            return Behaviors.stopped();
+                        }
+                        return Behaviors.same();
+                    })
+                    .build();
+        }
+
+        private void offer(Receptionist.Listing listing) {
+            for (ActorRef<WorkerMessage> ref : listing.getServiceInstances(ServiceKeys.WORKERS)) {
+                if (!offered.containsKey(ref)) {
+                    String id = "worker-" + nextId++;
+                    offered.put(ref, id);
+                    workers.put(id, new Worker(ref));
+                    Endpoint endpoint = plane.localEndpoint();
+                    ref.tell(new JoinOffer(id, dev.apollo.protocol.WireRegistry.PROTOCOL_VERSION, offer.config(),
+                            offer.corpusBytes(), offer.corpusSha256(), endpoint.channel(), endpoint.streamId()));
+                }
+            }
+        }
+
+        private void onMessage(CoordinatorMessage message) {
+            if (message instanceof JoinAccepted accepted) {
+                Worker worker = workers.get(accepted.workerId());
+                if (worker == null || worker.endpoint != null) {
+                    return;
+                }
+                worker.endpoint = new Endpoint(accepted.channel(), accepted.streamId());
+                sendDirectory();
+                joins.accepted(accepted.workerId(), accepted.device(), accepted(), needed);
+                if (started) {
+                    node.onMembership(new WorkerJoined(accepted.workerId()));
+                } else if (accepted() == needed) {
+                    started = true;
+                    node.start(start, plan.minWorkers());
+                    workers.forEach((id, joined) -> {
+                        if (joined.endpoint != null) {
+                            node.onMembership(new WorkerJoined(id));
+                        }
+                    });
+                }
+            } else if (message instanceof JoinRefused refused) {
+                if (workers.remove(refused.workerId()) != null) {
+                    refusals.add(refused.workerId() + ": " + refused.reason());
+                    joins.refused(refused.workerId(), refused.reason());
+                }
+            } else if (message instanceof StatePulled pulled && pulled.state() == null) {
+                TensorState state = receive(PlaneTags.state(pulled.step(), pulled.round()));
+                node.onStatePulled(pulled.workerId(), pulled.step(), pulled.round(), state);
+            } else if (message instanceof CheckpointCompleted done && done.location().isEmpty()) {
+                RunSnapshot snapshot = checkpointsDue.remove(done.nextStep());
+                if (snapshot == null) {
+                    return; // a checkpoint the node no longer waits for
+                }
+                TensorState state = receive(PlaneTags.checkpoint(done.nextStep()));
+                try {
+                    String location = checkpoints.write(snapshot, state);
+                    node.onMessage(new CheckpointCompleted(done.nextStep(), done.workerId(), location));
+                } catch (Exception e) {
+                    outcome.completeExceptionally(new CoordinatorActor.RunFailedException(
+                            "writing the checkpoint at step " + done.nextStep() + " failed: " + e.getMessage()));
+                }
+            } else if (started) {
+                node.onMessage(message);
+            }
+        }
+
+        private TensorState receive(long tag) {
+            return TensorStateCodec.decode(plane.receive(tag, transferTimeout));
+        }
+
+        private int accepted() {
+            return (int) workers.values().stream().filter(worker -> worker.endpoint != null).count();
+        }
+
+        private void sendDirectory() {
+            List<PeerDirectory.Peer> peers = new ArrayList<>();
+            workers.forEach((id, worker) -> {
+                if (worker.endpoint != null) {
+                    peers.add(new PeerDirectory.Peer(id, worker.endpoint.channel(), worker.endpoint.streamId()));
+                }
+            });
+            PeerDirectory directory = new PeerDirectory(peers);
+            workers.values().stream().filter(worker -> worker.endpoint != null)
+                    .forEach(worker -> worker.ref.tell(directory));
+        }
+
+        private void left(String workerId) {
+            Worker worker = workers.remove(workerId);
+            if (worker != null && worker.endpoint != null && started) {
+                node.onMembership(new WorkerLeft(workerId));
+            }
+        }
+
+        private Transport<TensorState> transport() {
+            return new Transport<>() {
+                @Override
+                public void send(String workerId, WorkerMessage message) {
+                    Worker worker = workers.get(workerId);
+                    if (worker == null) {
+                        return;
+                    }
+                    if (message instanceof WriteCheckpoint checkpoint) {
+                        checkpointsDue.put(checkpoint.snapshot().nextStep(), checkpoint.snapshot());
+                    }
+                    worker.ref.tell(message);
+                }
+
+                @Override
+                public void push(String workerId, long step, long round, int weights, TensorState state) {
+                    Worker worker = workers.get(workerId);
+                    if (worker == null) {
+                        return;
+                    }
+                    if (state != lastPushed) { // every holder gets the same expanded state: encode it once
+                        lastPushed = state;
+                        lastPushedBytes = TensorStateCodec.encode(state);
+                    }
+                    // told first: the worker takes the state when told, and a state larger than its window moves
+                    // only while it does
+                    worker.ref.tell(new PushState(step, round, weights, null));
+                    plane.send(worker.endpoint, PlaneTags.state(step, round), lastPushedBytes, transferTimeout);
+                }
+
+                @Override
+                public void down(String workerId) {
+                    Worker worker = workers.remove(workerId);
+                    if (worker != null) {
+                        Cluster.get(context.getSystem()).manager().tell(new Down(worker.ref.path().address()));
+                    }
+                }
+            };
+        }
+
+        private Behavior<Object> next() {
+            if (!node.stopped()) {
+                return Behaviors.same();
+            }
+            // the run is over either way: every worker process still in it may go
+            workers.forEach((id, worker) -> worker.ref.tell(new ReleaseWorker(id)));
+            if (node.failure() != null) {
+                outcome.completeExceptionally(new CoordinatorActor.RunFailedException(node.failure()));
+            } else {
+                outcome.complete(node.finalSnapshot());
+            }
+            return Behaviors.stopped();
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.apollo.worker.cluster;
+
+import dev.apollo.cluster.ServiceKeys;
+import dev.apollo.config.ApolloConfig;
+import dev.apollo.protocol.CoordinatorMessage;
+import dev.apollo.protocol.JoinAccepted;
+import dev.apollo.protocol.JoinOffer;
+import dev.apollo.protocol.JoinRefused;
+import dev.apollo.protocol.PeerDirectory;
+import dev.apollo.protocol.ReleaseWorker;
+import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.protocol.WireRegistry;
+import dev.apollo.protocol.WorkerMessage;
+import dev.apollo.tensor.Endpoint;
+import dev.apollo.tensor.TensorPlane;
+import dev.apollo.worker.WorkerActor;
+import dev.apollo.worker.train.Replica;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+
+/**
+ * A worker process's face to the cluster: it registers with the Receptionist, finds the coordinator, answers its
+ * {@link JoinOffer} (refusing another corpus, model shape or protocol), then runs the {@link WorkerActor} for this
+ * device on a thread of its own and passes it the coordinator's commands. The process ends with the host: released
+ * at the end of the run, refused, failed, or because the coordinator is gone.
+ */
+public final class WorkerHost {
+
+    /** How the process ends: its exit code and a one-line reason. */
+    public record Exit(int code, String message) {}
+
+    /** What this process makes of an offer: the run's configuration and the replica factory, or a refusal. */
+    public interface Admission {
+        Admitted admit(JoinOffer offer) throws RefusedException;
+    }
+
+    /** An accepted offer: the configuration as this worker runs it and how to build its replica. */
+    public record Admitted(ApolloConfig config, Function<RunSnapshot, Replica> restore, String device) {}
+
+    /** An offer this worker cannot take; the message says why in one line. */
+    public static final class RefusedException extends Exception {
+        public RefusedException(String message) {
+            super(message);
+        }
+    }
+
+    private record CoordinatorListing(Receptionist.Listing listing) {}
+
+    private WorkerHost() {}
+
+    /**
+     * The host's behavior; {@code exit} completes when the process should end. {@code plane} is this process's
+     * tensor plane; the host does not own it.
+     */
+    public static Behavior<Object> create(TensorPlane plane, Admission admission, CompletableFuture<Exit> exit) {
+        return Behaviors.setup(context -> {
+            ActorRef<WorkerMessage> self = context.getSelf().narrow();
+            context.getSystem().receptionist().tell(Receptionist.register(ServiceKeys.WORKERS, self));
+            ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class,
+                    CoordinatorListing::new).narrow();
+            context.getSystem().receptionist().tell(Receptionist.subscribe(ServiceKeys.COORDINATOR, listings));
+            return Behaviors.withStash(16, stash -> Behaviors.receive(Object.class)
+                    .onMessage(CoordinatorListing.class, found -> {
+                        var coordinators = found.listing().getServiceInstances(ServiceKeys.COORDINATOR);
+                        if (coordinators.isEmpty()) {
+                            return Behaviors.same();
+                        }
+                        ActorRef<CoordinatorMessage> coordinator = coordinators.iterator().next();
+                        context.watch(coordinator);
+                        return stash.unstashAll(awaitingOffer(context, plane, admission, exit, coordinator));
+                    })
+                    .onMessage(WorkerMessage.class, early -> {
+                        stash.stash(early); // an offer can overtake the Receptionist's listing
+                        return Behaviors.same();
+                    })
+                    .build());
+        });
+    }
+
+    private static Behavior<Object> awaitingOffer(ActorContext<Object> context, TensorPlane plane,
+            Admission admission, CompletableFuture<Exit> exit, ActorRef<CoordinatorMessage> coordinator) {
+        return Behaviors.receive(Object.class)
+                .onMessage(JoinOffer.class, offer -> {
+                    if (offer.protocolVersion() != WireRegistry.PROTOCOL_VERSION) {
+                        return refuse(coordinator, offer, exit, "the coordinator speaks wire protocol "
+                                + offer.protocolVersion() + ", this worker " + WireRegistry.PROTOCOL_VERSION);
+                    }
+                    Admitted admitted;
+                    try {
+                        admitted = admission.admit(offer);
+                    } catch (RefusedException e) {
+                        return refuse(coordinator, offer, exit, e.getMessage());
+                    }
+                    return running(context, plane, exit, coordinator, offer, admitted);
+                })
+                .onSignal(Terminated.class, gone -> coordinatorGone(exit))
+                .onMessage(CoordinatorListing.class, listing -> Behaviors.same())
+                .build();
+    }
+
+    private static Behavior<Object> running(ActorContext<Object> context, TensorPlane plane,
+            CompletableFuture<Exit> exit, ActorRef<CoordinatorMessage> coordinator, JoinOffer offer,
+            Admitted admitted) {
+        ApolloConfig config = admitted.config();
+        Duration stepTimeout = config.cluster().stepTimeout();
+        ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "apollo-stall-reports");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // a worker stuck behind a silent peer says so well before the coordinator's deadline
+        Duration stallReport = stepTimeout.dividedBy(4);
+        RingExchanges exchanges = new RingExchanges(offer.workerId(), plane, coordinator, clock, stepTimeout,
+                stallReport);
+        PlaneStateLink link = new PlaneStateLink(plane, new Endpoint(offer.channel(), offer.streamId()),
+                config.cluster().phaseTimeout());
+        ActorRef<WorkerMessage> worker = context.spawn(WorkerActor.create(offer.workerId(), admitted.restore(), link,
+                config.train().evalBatches(), coordinator, exchanges), "worker",
+                DispatcherSelector.fromConfig(WorkerActor.DISPATCHER));
+        context.watch(worker);
+        Endpoint endpoint = plane.localEndpoint();
+        coordinator.tell(new JoinAccepted(offer.workerId(), endpoint.channel(), endpoint.streamId(),
+                admitted.device()));
+        return Behaviors.receive(Object.class)
+                .onMessage(PeerDirectory.class, peers -> {
+                    exchanges.update(peers);
+                    return Behaviors.same();
+                })
+                .onMessage(ReleaseWorker.class, release -> {
+                    exit.complete(new Exit(0, offer.workerId() + " released at the end of the run"));
+                    return Behaviors.stopped();
+                })
+                .onMessage(WorkerMessage.class, message -> {
+                    worker.tell(message);
+                    return Behaviors.same();
+                })
+                .onMessage(CoordinatorListing.class, listing -> Behaviors.same())
+                .onSignal(Terminated.class, stopped -> {
+                    if (stopped.getRef().equals(worker)) {
+                        exit.complete(new Exit(1, offer.workerId() + " failed; the coordinator's log says why"));
+                        return Behaviors.stopped();
+                    }
+                    return coordinatorGone(exit);
+                })
+                .onSignal(PostStop.class, stop -> {
+                    clock.shutdownNow();
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private static Behavior<Object> refuse(ActorRef<CoordinatorMessage> coordinator, JoinOffer offer,
+            CompletableFuture<Exit> exit, String reason) {
+        coordinator.tell(new JoinRefused(offer.workerId(), reason));
+        exit.complete(new Exit(2, "refused to join: " + reason));
+        return Behaviors.stopped();
+    }
+
+    private static Behavior<Object> coordinatorGone(CompletableFuture<Exit> exit) {
+        exit.complete(new Exit(1, "the coordinator is gone (it finished, failed or was cut off)"));
+        return Behaviors.stopped();
+    }
+}

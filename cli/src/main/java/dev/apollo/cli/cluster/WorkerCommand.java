@@ -91,10 +91,12 @@ public final class WorkerCommand implements Callable<Integer> {
             try {
                 ClusterNode.awaitUp(system, joinTimeout.plusSeconds(5));
             } catch (IllegalStateException e) {
-                boolean refused = e.getMessage().contains("refused");
-                console.flush();
-                System.err.println("apollo worker: " + e.getMessage());
-                return refused ? 2 : 1;
+                // an offer refused at once can end the process before it saw itself Up: the refusal is the news
+                WorkerHost.Exit early = exit.getNow(null);
+                boolean refused = early != null && early.code() == 2;
+                System.err.println("apollo worker: " + (refused ? early.message() : e.getMessage()));
+                ActorSystems.stop(system);
+                return refused || e.getMessage().contains("refused") ? 2 : 1;
             }
             WorkerHost.Exit done = exit.join();
             ActorSystems.stop(system);

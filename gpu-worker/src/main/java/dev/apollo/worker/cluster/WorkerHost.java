@@ -93,18 +93,18 @@ public final class WorkerHost {
         return Behaviors.receive(Object.class)
                 .onMessage(JoinOffer.class, offer -> {
                     if (offer.protocolVersion() != WireRegistry.PROTOCOL_VERSION) {
-                        return refuse(coordinator, offer, exit, "the coordinator speaks wire protocol "
+                        return refuse(context, coordinator, offer, exit, "the coordinator speaks wire protocol "
                                 + offer.protocolVersion() + ", this worker " + WireRegistry.PROTOCOL_VERSION);
                     }
                     Admitted admitted;
                     try {
                         admitted = admission.admit(offer);
                     } catch (RefusedException e) {
-                        return refuse(coordinator, offer, exit, e.getMessage());
+                        return refuse(context, coordinator, offer, exit, e.getMessage());
                     }
                     return running(context, plane, exit, coordinator, offer, admitted);
                 })
-                .onSignal(Terminated.class, gone -> coordinatorGone(exit))
+                .onSignal(Terminated.class, gone -> coordinatorGone(context, exit))
                 .onMessage(CoordinatorListing.class, listing -> Behaviors.same())
                 .build();
     }
@@ -139,7 +139,7 @@ public final class WorkerHost {
                 })
                 .onMessage(ReleaseWorker.class, release -> {
                     exit.complete(new Exit(0, offer.workerId() + " released at the end of the run"));
-                    return Behaviors.stopped();
+                    return done(context);
                 })
                 .onMessage(WorkerMessage.class, message -> {
                     worker.tell(message);
@@ -149,9 +149,9 @@ public final class WorkerHost {
                 .onSignal(Terminated.class, stopped -> {
                     if (stopped.getRef().equals(worker)) {
                         exit.complete(new Exit(1, offer.workerId() + " failed; the coordinator's log says why"));
-                        return Behaviors.stopped();
+                        return done(context);
                     }
-                    return coordinatorGone(exit);
+                    return coordinatorGone(context, exit);
                 })
                 .onSignal(PostStop.class, stop -> {
                     clock.shutdownNow();
@@ -160,15 +160,24 @@ public final class WorkerHost {
                 .build();
     }
 
-    private static Behavior<Object> refuse(ActorRef<CoordinatorMessage> coordinator, JoinOffer offer,
-            CompletableFuture<Exit> exit, String reason) {
+    private static Behavior<Object> refuse(ActorContext<Object> context, ActorRef<CoordinatorMessage> coordinator,
+            JoinOffer offer, CompletableFuture<Exit> exit, String reason) {
         coordinator.tell(new JoinRefused(offer.workerId(), reason));
         exit.complete(new Exit(2, "refused to join: " + reason));
-        return Behaviors.stopped();
+        return done(context);
     }
 
-    private static Behavior<Object> coordinatorGone(CompletableFuture<Exit> exit) {
+    private static Behavior<Object> coordinatorGone(ActorContext<Object> context, CompletableFuture<Exit> exit) {
         exit.complete(new Exit(1, "the coordinator is gone (it finished, failed or was cut off)"));
-        return Behaviors.stopped();
+        return done(context);
+    }
+
+    /**
+     * The host has nothing more to do; the process ends the actor system itself (leaving the cluster in order),
+     * since a guardian that stops would end it abruptly.
+     */
+    private static Behavior<Object> done(ActorContext<Object> context) {
+        context.getChildren().forEach(context::stop);
+        return Behaviors.empty();
     }
 }

@@ -1,0 +1,177 @@
+package dev.apollo.cli.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apollo.cli.CliHarness;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cluster on real processes over loopback: a run's metrics and checkpoint do not depend on how many worker
+ * processes computed it, the multi-node commands form the same run, and bad joiners are refused without harm.
+ */
+@Timeout(300)
+class ClusterRunTest {
+
+    /** Two stage changes (steps 5 and 10 of 20), four micro-batches of two sequences, a checkpoint at the end. */
+    private static final List<String> RUN = List.of("--set", "train.steps=20", "--set", "train.micro-batch-size=2",
+            "--set", "train.checkpoint-every=0");
+    private static final Pattern ADDRESS = Pattern.compile("coordinator at (\\S+:\\d+)");
+    private static final Pattern PIDS = Pattern.compile("pids \\[([0-9, ]+)]");
+
+    @TempDir
+    static Path shared;
+    static Path corpus;
+    static Path alone;
+
+    @BeforeAll
+    static void trainAlone() throws IOException {
+        corpus = CliHarness.corpus(shared);
+        alone = shared.resolve("alone");
+        CliHarness.Outcome outcome = CliHarness.run(train(alone, "--workers", "1"));
+        assertEquals(0, outcome.exitCode(), outcome.err());
+    }
+
+    @Test
+    void twoAndThreeWorkerProcessesGiveTheMetricsAndCheckpointOfOne(@TempDir Path dir) throws Exception {
+        for (int workers : new int[] {2, 3}) {
+            Path run = dir.resolve("w" + workers);
+            CliHarness.Outcome outcome = CliHarness.run(train(run, "--workers", Integer.toString(workers)));
+            assertEquals(0, outcome.exitCode(), outcome.out() + outcome.err());
+            assertTrue(outcome.out().contains(workers + " worker processes"), outcome.out());
+            assertEquals(CliHarness.metricsWithoutClocks(alone), CliHarness.metricsWithoutClocks(run));
+            assertEquals(checkpointDigests(alone), checkpointDigests(run));
+            Matcher pids = PIDS.matcher(outcome.out());
+            assertTrue(pids.find(), outcome.out());
+            for (String pid : pids.group(1).split(", ")) {
+                assertTrue(ProcessHandle.of(Long.parseLong(pid)).isEmpty(), "worker " + pid + " outlived its run");
+                try (var left = Files.list(Path.of("/dev/shm"))) {
+                    assertEquals(List.of(), left.filter(p -> p.getFileName().toString()
+                            .matches("apollo-\\w+-" + pid + "-.*")).toList(), "Aeron directories left");
+                }
+            }
+        }
+    }
+
+    @Test
+    void coordinatorAndTwoWorkerCommandsOnLoopbackTrainTheSameRun(@TempDir Path dir) throws Exception {
+        try (Processes processes = new Processes()) {
+            Path run = dir.resolve("nodes");
+            List<String> coordinatorArgs = new ArrayList<>(List.of("coordinator", "--bind", "127.0.0.1:0",
+                    "--workers", "2"));
+            coordinatorArgs.addAll(train(run).subList(1, train(run).size()));
+            Processes.Started coordinator = processes.apollo("s3cret", coordinatorArgs);
+            String address = Processes.await(coordinator, ADDRESS, 60);
+            assertTrue(coordinator.text().contains("apollo worker --join " + address), coordinator.text());
+            Processes.Started first = processes.apollo("s3cret", worker(address));
+            Processes.Started second = processes.apollo("s3cret", worker(address));
+
+            assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
+            assertEquals(0, Processes.exitCode(first, 60), first.text());
+            assertEquals(0, Processes.exitCode(second, 60), second.text());
+            assertTrue(first.text().contains("released at the end of the run"), first.text());
+            assertEquals(CliHarness.metricsWithoutClocks(alone), CliHarness.metricsWithoutClocks(run));
+            assertEquals(checkpointDigests(alone), checkpointDigests(run));
+            assertEquals(List.of(), processes.aeronDirectoriesLeft());
+        }
+    }
+
+    @Test
+    void joinersWithAnotherSecretCorpusOrModelAreRefusedAndTheRunGoesOn(@TempDir Path dir) throws Exception {
+        Path otherCorpus = dir.resolve("other.txt");
+        Files.writeString(otherCorpus, Files.readString(corpus).replace("fox", "cat"));
+        try (Processes processes = new Processes()) {
+            Path run = dir.resolve("refusals");
+            List<String> coordinatorArgs = new ArrayList<>(List.of("coordinator", "--bind", "127.0.0.1:0",
+                    "--workers", "1"));
+            coordinatorArgs.addAll(train(run).subList(1, train(run).size()));
+            Processes.Started coordinator = processes.apollo("s3cret", coordinatorArgs);
+            String address = Processes.await(coordinator, ADDRESS, 60);
+
+            Processes.Started wrongSecret = processes.apollo("guess", worker(address));
+            assertEquals(2, Processes.exitCode(wrongSecret, 60), wrongSecret.text());
+            assertTrue(wrongSecret.text().contains("was refused by the coordinator"), wrongSecret.text());
+
+            List<String> otherData = new ArrayList<>(worker(address));
+            otherData.set(otherData.indexOf(corpus.toString()), otherCorpus.toString());
+            Processes.Started wrongCorpus = processes.apollo("s3cret", otherData);
+            assertEquals(2, Processes.exitCode(wrongCorpus, 60), wrongCorpus.text());
+            assertTrue(wrongCorpus.text().contains("refused to join: another corpus"), wrongCorpus.text());
+
+            List<String> wider = new ArrayList<>(worker(address));
+            wider.addAll(List.of("--set", "model.d-model=64"));
+            Processes.Started wrongModel = processes.apollo("s3cret", wider);
+            assertEquals(2, Processes.exitCode(wrongModel, 60), wrongModel.text());
+            assertTrue(wrongModel.text().contains("refused to join: another model shape"), wrongModel.text());
+
+            Processes.Started good = processes.apollo("s3cret", worker(address));
+            assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
+            assertEquals(0, Processes.exitCode(good, 60), good.text());
+            assertTrue(coordinator.text().contains("refused to join: another corpus"), coordinator.text());
+            assertEquals(CliHarness.metricsWithoutClocks(alone), CliHarness.metricsWithoutClocks(run));
+            assertEquals(List.of(), processes.aeronDirectoriesLeft());
+        }
+    }
+
+    @Test
+    void aWorkerWithNoCoordinatorToJoinGivesUpWithinItsTimeout() throws Exception {
+        try (Processes processes = new Processes()) {
+            long started = System.nanoTime();
+            Processes.Started lonely = processes.apollo("s3cret", List.of("worker", "--join", "127.0.0.1:9",
+                    "--join-timeout", "3"));
+            assertEquals(1, Processes.exitCode(lonely, 60), lonely.text());
+            assertTrue(lonely.text().contains("apollo worker: "), lonely.text());
+            assertTrue((System.nanoTime() - started) / 1e9 < 40, "gave up in time");
+            assertEquals(List.of(), processes.aeronDirectoriesLeft());
+        }
+    }
+
+    @Test
+    void aCoordinatorWithoutASecretIsAUsageError(@TempDir Path dir) {
+        // the in-process CLI reads the real environment: only meaningful where no secret is set
+        if (System.getenv(dev.apollo.cluster.ClusterSecret.ENV) == null) {
+            List<String> args = new ArrayList<>(List.of("coordinator", "--bind", "127.0.0.1:0"));
+            args.addAll(train(dir.resolve("x")).subList(1, train(dir.resolve("x")).size()));
+            CliHarness.Outcome outcome = CliHarness.run(args);
+            assertEquals(2, outcome.exitCode());
+            assertTrue(outcome.err().startsWith("apollo: no cluster secret"), outcome.err());
+            assertTrue(Files.notExists(dir.resolve("x")), "nothing written");
+        }
+    }
+
+    private static List<String> train(Path out, String... extra) {
+        List<String> args = new ArrayList<>(CliHarness.train(corpus, out));
+        args.addAll(RUN);
+        args.addAll(List.of(extra));
+        return args;
+    }
+
+    private static List<String> worker(String address) {
+        return new ArrayList<>(List.of("worker", "--join", address, "--data", corpus.toString(), "--join-timeout",
+                "30"));
+    }
+
+    private static List<String> checkpointDigests(Path run) throws IOException, NoSuchAlgorithmException {
+        List<String> digests = new ArrayList<>();
+        try (var files = Files.walk(run.resolve("checkpoints"))) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                digests.add(run.relativize(file) + " " + HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))));
+            }
+        }
+        return digests;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.apollo.cli.cluster;
+
+import dev.apollo.cli.ApolloCli;
+import dev.apollo.cluster.ClusterSecret;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code apollo} processes a test starts: the test JVM's own java, flags and class path. Every one is stopped by
+ * the pid it was started with when the test ends, and the test can check that none left an Aeron directory.
+ */
+final class Processes implements AutoCloseable {
+
+    /** A started process and everything it printed so far (stdout and stderr merged). */
+    record Started(Process process, StringBuffer output, CompletableFuture<Void> drained) {
+        String text() {
+            return output.toString();
+        }
+    }
+
+    private final List<Started> started = new ArrayList<>();
+
+    Started apollo(String secret, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(arg -> !arg.startsWith("-javaagent") && !arg.startsWith("-agentlib")).toList());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ApolloCli.class.getName()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (secret != null) {
+            builder.environment().put(ClusterSecret.ENV, secret);
+        } else {
+            builder.environment().remove(ClusterSecret.ENV);
+        }
+        Process process = builder.start();
+        StringBuffer output = new StringBuffer();
+        CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    output.append(line).append('\n');
+                }
+            } catch (IOException e) {
+                output.append("(output lost: ").append(e).append(")\n");
+            }
+        });
+        Started one = new Started(process, output, drained);
+        started.add(one);
+        return one;
+    }
+
+    /** Waits for {@code pattern} in the output and returns its first group. */
+    static String await(Started started, Pattern pattern, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            Matcher matcher = pattern.matcher(started.text());
+            if (matcher.find()) {
+                return matcher.group(1);
+            }
+            if (!started.process().isAlive()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no " + pattern + " in:\n" + started.text());
+    }
+
+    /** The exit code, waiting at most {@code seconds}. */
+    static int exitCode(Started started, long seconds) throws InterruptedException {
+        if (!started.process().waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("still running after " + seconds + " s:\n" + started.text());
+        }
+        started.drained().orTimeout(10, TimeUnit.SECONDS).join();
+        return started.process().exitValue();
+    }
+
+    /** Aeron directories that the processes this test started left behind. */
+    List<Path> aeronDirectoriesLeft() throws IOException {
+        List<Path> left = new ArrayList<>();
+        for (Path base : List.of(Path.of("/dev/shm"), Path.of(System.getProperty("java.io.tmpdir")))) {
+            if (!Files.isDirectory(base)) {
+                continue;
+            }
+            try (var dirs = Files.list(base)) {
+                for (Path dir : dirs.toList()) {
+                    for (Started one : started) {
+                        if (dir.getFileName().toString().matches("apollo-\\w+-" + one.process().pid() + "-.*")) {
+                            left.add(dir);
+                        }
+                    }
+                }
+            }
+        }
+        return left;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Started one : started) {
+            one.process().destroy(); // SIGTERM: the shutdown hook removes the Aeron directory
+        }
+        for (Started one : started) {
+            if (!one.process().waitFor(20, TimeUnit.SECONDS)) {
+                one.process().destroyForcibly();
+                one.process().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

@@ -29,7 +29,7 @@ class TensorStateCodecTest {
         ByteBuffer bytes = TensorStateCodec.encode(STATE);
         ByteBuffer truncated = bytes.duplicate().limit(bytes.limit() - 3);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> TensorStateCodec.decode(truncated))
-                .getMessage().startsWith("tensor state truncated in tensor 1's values"));
+                .getMessage().startsWith("tensor state truncated in tensor 2's shape"));
         ByteBuffer foreign = ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
         assertEquals("not a tensor state: the payload does not start with its magic number",
                 assertThrows(IllegalArgumentException.class, () -> TensorStateCodec.decode(foreign)).getMessage());

@@ -48,8 +48,12 @@ public final class ClusterRun {
         CompletableFuture<RunSnapshot> outcome = new CompletableFuture<>();
         Duration startup = config.cluster().joinTimeout().isZero() ? Duration.ofMinutes(1)
                 : config.cluster().joinTimeout();
-        try (TensorPlane plane = AeronDirectories.closedOnExit(TensorPlane.start(TensorPlane.Settings.udp(
-                AeronDirectories.forThisProcess("coordinator"), true, launch.host(), STREAM_ID, 1)))) {
+        // Workers started here share this process's media driver and reach each other over IPC; others use UDP.
+        Path aeronDir = AeronDirectories.forThisProcess("coordinator");
+        TensorPlane.Settings planeSettings = launch.startLocalWorkers()
+                ? TensorPlane.Settings.ipc(aeronDir, true, STREAM_ID, 1)
+                : TensorPlane.Settings.udp(aeronDir, true, launch.host(), STREAM_ID, 1);
+        try (TensorPlane plane = AeronDirectories.closedOnExit(TensorPlane.start(planeSettings))) {
             var coordinator = ClusterCoordinatorActor.create(plan, start,
                     dev.apollo.coordinator.node.NodeSettings.of(config.cluster()), launch.workers(), startup,
                     new ClusterCoordinatorActor.Offer(renderedConfig, corpus.bytes(), corpus.sha256()), plane,
@@ -70,6 +74,7 @@ public final class ClusterRun {
                 String address = self.getHost().get() + ":" + self.getPort().get();
                 if (launch.startLocalWorkers()) {
                     local = new LocalWorkers(launch.workers(), address, launch.secret(), config.runtime().threads(),
+                            aeronDir, STREAM_ID,
                             exit -> outcome.completeExceptionally(new EmbeddedRun.RunFailed(exit
                                     + " before the run finished (its own log line above says why)")));
                     console.printf(Locale.ROOT, "cluster: coordinator at %s, %d worker processes (pids %s)%n",

@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 
 /**
  * The worker processes {@code apollo train --workers N} starts on this machine: the same JVM, class path and flags
- * as this one, joining this coordinator over loopback with the run's secret in their environment. They never outlive
+ * as this one, joining this coordinator over loopback with the run's secret in their environment, and attached to
+ * this process's media driver, so that tensors move between them over Aeron IPC, each on its own stream. They never outlive
  * the run: each watches this process and exits when it is gone, and {@link #close()} stops, by the pids it started,
  * any still running.
  */
@@ -27,10 +28,12 @@ final class LocalWorkers implements AutoCloseable {
      * Starts {@code count} workers joining {@code coordinator} ({@code host:port}); {@code onEarlyExit} hears of one
      * that exits while the run still needs it, with its one-line description.
      */
-    LocalWorkers(int count, String coordinator, String secret, int threads, Consumer<String> onEarlyExit) {
+    LocalWorkers(int count, String coordinator, String secret, int threads, Path aeronDir, int coordinatorStream,
+            Consumer<String> onEarlyExit) {
         try {
             for (int i = 0; i < count; i++) {
-                ProcessBuilder builder = new ProcessBuilder(command(coordinator, threads)).inheritIO();
+                ProcessBuilder builder = new ProcessBuilder(command(coordinator, threads, aeronDir,
+                        coordinatorStream + 1 + i)).inheritIO();
                 builder.environment().put(ClusterSecret.ENV, secret);
                 Process process = builder.start();
                 processes.add(process);
@@ -50,7 +53,7 @@ final class LocalWorkers implements AutoCloseable {
         return processes.stream().map(Process::pid).toList();
     }
 
-    private static List<String> command(String coordinator, int threads) {
+    private static List<String> command(String coordinator, int threads, Path aeronDir, int stream) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -59,7 +62,8 @@ final class LocalWorkers implements AutoCloseable {
         command.add(ApolloCli.class.getName());
         command.addAll(List.of("worker", "--join", coordinator, "--threads", Integer.toString(threads),
                 "--bind", coordinator.substring(0, coordinator.lastIndexOf(':')),
-                "--parent-pid", Long.toString(ProcessHandle.current().pid())));
+                "--parent-pid", Long.toString(ProcessHandle.current().pid()),
+                "--aeron-dir", aeronDir.toString(), "--tensor-stream", Integer.toString(stream)));
         return command;
     }
 

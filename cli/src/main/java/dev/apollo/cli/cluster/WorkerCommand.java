@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,12 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--parent-pid", hidden = true, description = "Exit when this process is gone (set by apollo train --workers).")
     Long parentPid;
 
+    @Option(names = "--aeron-dir", hidden = true, description = "Attach to this media driver and use IPC (set by apollo train --workers).")
+    Path aeronDir;
+
+    @Option(names = "--tensor-stream", hidden = true, description = "This worker's IPC stream on the shared driver.")
+    int tensorStream = STREAM_ID;
+
     @Mixin
     ConfigOptions expected;
 
@@ -73,6 +80,8 @@ public final class WorkerCommand implements Callable<Integer> {
 
     /** Each worker has its own UDP endpoint, so the stream id only has to be the same on both ends. */
     private static final int STREAM_ID = 2001;
+    /** The largest gradient sum the plane takes: 2^28 int64 values (2 GiB), far beyond a device's model. */
+    private static final int MAX_GRADIENT_ELEMENTS = 1 << 28;
 
     @Override
     public Integer call() {
@@ -80,8 +89,11 @@ public final class WorkerCommand implements Callable<Integer> {
         Duration joinTimeout = Duration.ofSeconds(joinTimeoutSeconds);
         String host = bind != null ? bind : localAddressToward(join);
         CompletableFuture<WorkerHost.Exit> exit = new CompletableFuture<>();
-        try (TensorPlane plane = AeronDirectories.closedOnExit(TensorPlane.start(TensorPlane.Settings.udp(
-                AeronDirectories.forThisProcess("worker"), true, host, STREAM_ID, Integer.MAX_VALUE / 8)))) {
+        TensorPlane.Settings planeSettings = aeronDir != null
+                ? TensorPlane.Settings.ipc(aeronDir, false, tensorStream, MAX_GRADIENT_ELEMENTS)
+                : TensorPlane.Settings.udp(AeronDirectories.forThisProcess("worker"), true, host, STREAM_ID,
+                        MAX_GRADIENT_ELEMENTS);
+        try (TensorPlane plane = AeronDirectories.closedOnExit(TensorPlane.start(planeSettings))) {
             ActorSystem<Object> system = ClusterNode.start(WorkerHost.create(plane, this::admit, exit),
                     NodeSettings.worker(host, 0, join, secret).withJoinTimeout(joinTimeout),
                     ActorSystems.clusterNode());

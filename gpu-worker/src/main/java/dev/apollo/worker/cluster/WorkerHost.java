@@ -178,6 +178,9 @@ public final class WorkerHost {
      */
     private static Behavior<Object> done(ActorContext<Object> context) {
         context.getChildren().forEach(context::stop);
-        return Behaviors.empty();
+        return Behaviors.receive(Object.class)
+                .onAnyMessage(late -> Behaviors.same())
+                .onSignal(Terminated.class, stopped -> Behaviors.same()) // the worker, or the coordinator, now gone
+                .build();
     }
 }

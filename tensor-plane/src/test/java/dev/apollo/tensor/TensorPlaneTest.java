@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,6 +140,32 @@ class TensorPlaneTest {
             assertTrue(elapsedMs >= 500 && elapsedMs < 3000, "timed out after " + elapsedMs + " ms");
             assertTrue(thrown.getMessage().contains(absent.toString()), thrown.getMessage());
             assertTrue(thrown.getMessage().contains("77"), thrown.getMessage());
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aChunkOutsideTheExpectedPartIsRefusedNotWritten() throws Exception {
+        int count = 1000;
+        try (Planes planes = new Planes(TensorPlane.Transport.IPC, 2, tempDir, count);
+             Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(planes.driverDirs.get(0).toString()));
+             ExclusivePublication asRank0 = aeron.addExclusivePublication("aeron:ipc", 1001)) {
+            // Rank 1 takes part [0, 500) from rank 0 in step 0; this chunk claims to sit far past the vector's end.
+            UnsafeBuffer message = new UnsafeBuffer(new byte[TensorPlane.HEADER_LENGTH + 8 * Long.BYTES]);
+            message.putInt(TensorPlane.TYPE_OFFSET, TensorPlane.RING_MESSAGE, ByteOrder.LITTLE_ENDIAN);
+            message.putInt(TensorPlane.SENDER_OFFSET, 0, ByteOrder.LITTLE_ENDIAN);
+            message.putLong(TensorPlane.TAG_OFFSET, 5, ByteOrder.LITTLE_ENDIAN);
+            message.putInt(TensorPlane.STEP_OFFSET, 0, ByteOrder.LITTLE_ENDIAN);
+            message.putInt(TensorPlane.POSITION_OFFSET, 1_000_000, ByteOrder.LITTLE_ENDIAN);
+            message.putInt(TensorPlane.TOTAL_OFFSET, 500, ByteOrder.LITTLE_ENDIAN);
+            long deadlineNs = System.nanoTime() + 10_000_000_000L;
+            while (asRank0.offer(message) < 0) {
+                assertTrue(System.nanoTime() < deadlineNs, "rank 1's subscription never took the publication");
+                Thread.sleep(1);
+            }
+            IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                    () -> planes.planes.get(1).sum(planes.rings[1], 5, direct(new long[count]), count, TIMEOUT));
+            assertTrue(thrown.getMessage().contains("outside"), thrown.getMessage());
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -86,6 +87,35 @@ class ClusterRunTest {
             assertEquals(CliHarness.metricsWithoutClocks(alone), CliHarness.metricsWithoutClocks(run));
             assertEquals(checkpointDigests(alone), checkpointDigests(run));
             assertEquals(List.of(), processes.aeronDirectoriesLeft());
+        }
+    }
+
+    @Test
+    void workersOnTwoHostsJoinedByAVethPairTrainTheSameRunOverUdp(@TempDir Path dir) throws Exception {
+        try (NetworkNamespaces hosts = NetworkNamespaces.create()) {
+            Assumptions.assumeTrue(hosts != null, "needs root and ip netns: skipped");
+            try (Processes processes = new Processes()) {
+                Path run = dir.resolve("two-hosts");
+                List<String> coordinatorArgs = new ArrayList<>(List.of("coordinator", "--bind",
+                        hosts.firstAddress + ":0", "--workers", "2"));
+                coordinatorArgs.addAll(train(run).subList(1, train(run).size()));
+                Processes.Started coordinator = processes.apollo(NetworkNamespaces.in(hosts.first), "s3cret",
+                        coordinatorArgs);
+                String address = Processes.await(coordinator, ADDRESS, 60);
+                Processes.Started near = processes.apollo(NetworkNamespaces.in(hosts.first), "s3cret",
+                        worker(address));
+                Processes.Started far = processes.apollo(NetworkNamespaces.in(hosts.second), "s3cret",
+                        worker(address));
+
+                assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
+                assertEquals(0, Processes.exitCode(near, 60), near.text());
+                assertEquals(0, Processes.exitCode(far, 60), far.text());
+                assertTrue(coordinator.text().contains("worker processes") || coordinator.text().contains("joined"),
+                        coordinator.text());
+                assertEquals(CliHarness.metricsWithoutClocks(alone), CliHarness.metricsWithoutClocks(run));
+                assertEquals(checkpointDigests(alone), checkpointDigests(run));
+                assertEquals(List.of(), processes.aeronDirectoriesLeft());
+            }
         }
     }
 

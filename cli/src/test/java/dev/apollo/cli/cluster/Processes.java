@@ -32,7 +32,12 @@ final class Processes implements AutoCloseable {
     private final List<Started> started = new ArrayList<>();
 
     Started apollo(String secret, List<String> args) throws IOException {
-        List<String> command = new ArrayList<>();
+        return apollo(List.of(), secret, args);
+    }
+
+    /** The same, the command run under {@code prefix} (e.g. {@code ip netns exec NAME}, which execs it in place). */
+    Started apollo(List<String> prefix, String secret, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(arg -> !arg.startsWith("-javaagent") && !arg.startsWith("-agentlib")).toList());

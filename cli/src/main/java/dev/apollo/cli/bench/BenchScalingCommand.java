@@ -1,10 +1,9 @@
 package dev.apollo.cli.bench;
 
 import com.google.gson.JsonParser;
-import dev.apollo.cli.ApolloCli;
+import dev.apollo.cli.ChildJvm;
 import dev.apollo.cli.UsageError;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,11 +72,8 @@ final class BenchScalingCommand implements Callable<Integer> {
             args.addAll(List.of("--data", data.toString()));
         }
         // each run in a JVM of its own: the engine takes its thread count once, when it starts
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ApolloCli.class.getName(), "train"));
-        command.addAll(args);
+        args.add(0, "train");
+        List<String> command = ChildJvm.apollo(args);
         Path log = out.resolveSibling(out.getFileName() + ".log");
         Process run = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

@@ -5,6 +5,7 @@ import dev.apollo.cli.Corpus;
 import dev.apollo.cli.train.EmbeddedRun;
 import dev.apollo.cluster.ClusterNode;
 import dev.apollo.cluster.NodeSettings;
+import dev.apollo.cluster.TlsStores;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.coordinator.actor.ClusterCoordinatorActor;
 import dev.apollo.coordinator.actor.CoordinatorActor;
@@ -34,7 +35,8 @@ import org.apache.pekko.cluster.typed.Cluster;
 public final class ClusterRun {
 
     /** How the cluster is formed: where this node listens, how many workers the run waits for, who starts them. */
-    public record Launch(String host, int port, int workers, boolean startLocalWorkers, String secret) {}
+    public record Launch(String host, int port, int workers, boolean startLocalWorkers, String secret,
+            TlsStores tls) {}
 
     /** The plane's receive timeout on this side is the phase timeout; stream ids only tell processes apart. */
     private static final int STREAM_ID = 1001;
@@ -64,7 +66,8 @@ public final class ClusterRun {
                 context.spawn(coordinator, "coordinator", DispatcherSelector.fromConfig(
                         ActorSystems.COORDINATOR_DISPATCHER));
                 return Behaviors.empty();
-            }), NodeSettings.coordinator(launch.host(), launch.port(), launch.secret()), ActorSystems.clusterNode());
+            }), tls(NodeSettings.coordinator(launch.host(), launch.port(), launch.secret()), launch.tls()),
+                    ActorSystems.clusterNode());
             system.getWhenTerminated().thenRun(() -> outcome.completeExceptionally(
                     new EmbeddedRun.RunFailed("the coordinator's cluster node stopped before the run finished")));
             LocalWorkers local = null;
@@ -96,6 +99,10 @@ public final class ClusterRun {
                 ActorSystems.stop(system);
             }
         }
+    }
+
+    static NodeSettings tls(NodeSettings node, TlsStores tls) {
+        return tls == null ? node : node.withTls(tls);
     }
 
     private static RunSnapshot await(CompletableFuture<RunSnapshot> outcome) {

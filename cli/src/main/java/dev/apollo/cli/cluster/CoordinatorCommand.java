@@ -2,8 +2,8 @@ package dev.apollo.cli.cluster;
 
 import dev.apollo.cli.UsageError;
 import dev.apollo.cli.train.TrainCommand;
-import dev.apollo.cluster.ClusterSecret;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,8 +17,8 @@ public final class CoordinatorCommand extends TrainCommand {
     @Option(names = "--bind", required = true, paramLabel = "HOST:PORT", description = "Address the workers reach this node at (port 0: any free one).")
     String bind;
 
-    @Option(names = "--secret-file", paramLabel = "FILE", description = "File holding the cluster secret (default: the " + ClusterSecret.ENV + " environment variable).")
-    String secretFile;
+    @Mixin
+    ClusterSecurity security;
 
     @Override
     protected ClusterRun.Launch launch() {
@@ -35,12 +35,7 @@ public final class CoordinatorCommand extends TrainCommand {
         if (workers() < 1) {
             throw new UsageError("--workers " + workers() + ": must be >= 1");
         }
-        String secret;
-        try {
-            secret = ClusterSecret.resolve(secretFile, System.getenv());
-        } catch (IllegalArgumentException e) {
-            throw new UsageError(e.getMessage());
-        }
-        return new ClusterRun.Launch(bind.substring(0, colon), port, workers(), false, secret);
+        return new ClusterRun.Launch(bind.substring(0, colon), port, workers(), false, security.secret(),
+                security.tls());
     }
 }

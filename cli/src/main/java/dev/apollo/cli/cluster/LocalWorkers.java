@@ -1,9 +1,8 @@
 package dev.apollo.cli.cluster;
 
-import dev.apollo.cli.ApolloCli;
+import dev.apollo.cli.ChildJvm;
 import dev.apollo.cluster.ClusterSecret;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,17 +53,10 @@ final class LocalWorkers implements AutoCloseable {
     }
 
     private static List<String> command(String coordinator, int threads, Path aeronDir, int stream) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(ApolloCli.class.getName());
-        command.addAll(List.of("worker", "--join", coordinator, "--threads", Integer.toString(threads),
+        return ChildJvm.apollo(List.of("worker", "--join", coordinator, "--threads", Integer.toString(threads),
                 "--bind", coordinator.substring(0, coordinator.lastIndexOf(':')),
                 "--parent-pid", Long.toString(ProcessHandle.current().pid()),
                 "--aeron-dir", aeronDir.toString(), "--tensor-stream", Integer.toString(stream)));
-        return command;
     }
 
     /** Waits a while for the workers to exit, then stops the rest, by their pids, and waits for that too. */

@@ -9,7 +9,6 @@ import dev.apollo.cli.Corpus;
 import dev.apollo.cli.UsageError;
 import dev.apollo.cli.train.EmbeddedRun;
 import dev.apollo.cluster.ClusterNode;
-import dev.apollo.cluster.ClusterSecret;
 import dev.apollo.cluster.NodeSettings;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigError;
@@ -61,8 +60,8 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--join-timeout", paramLabel = "SECONDS", defaultValue = "60", description = "How long to look for the coordinator before giving up. Default: 60.")
     int joinTimeoutSeconds;
 
-    @Option(names = "--secret-file", paramLabel = "FILE", description = "File holding the cluster secret (default: the " + ClusterSecret.ENV + " environment variable).")
-    String secretFile;
+    @Mixin
+    ClusterSecurity security;
 
     @Option(names = "--parent-pid", hidden = true, description = "Exit when this process is gone (set by apollo train --workers).")
     Long parentPid;
@@ -85,7 +84,8 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String secret = secret();
+        String secret = security.secret();
+        var tls = security.tls();
         Duration joinTimeout = Duration.ofSeconds(joinTimeoutSeconds);
         String host = bind != null ? bind : localAddressToward(join);
         CompletableFuture<WorkerHost.Exit> exit = new CompletableFuture<>();
@@ -95,7 +95,7 @@ public final class WorkerCommand implements Callable<Integer> {
                         MAX_GRADIENT_ELEMENTS);
         try (TensorPlane plane = AeronDirectories.closedOnExit(TensorPlane.start(planeSettings))) {
             ActorSystem<Object> system = ClusterNode.start(WorkerHost.create(plane, this::admit, exit),
-                    NodeSettings.worker(host, 0, join, secret).withJoinTimeout(joinTimeout),
+                    ClusterRun.tls(NodeSettings.worker(host, 0, join, secret).withJoinTimeout(joinTimeout), tls),
                     ActorSystems.clusterNode());
             system.getWhenTerminated().thenRun(() -> exit.complete(new WorkerHost.Exit(1,
                     "left the cluster: the coordinator is gone or declared this worker dead")));
@@ -176,14 +176,6 @@ public final class WorkerCommand implements Callable<Integer> {
             return Device.gpu(index);
         }
         throw new UsageError("--device " + device + ": expected cpu, gpu:K or auto");
-    }
-
-    private String secret() {
-        try {
-            return ClusterSecret.resolve(secretFile, System.getenv());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new UsageError(e.getMessage());
-        }
     }
 
     /** The local address the coordinator's host is reached from: what the coordinator must send tensors back to. */

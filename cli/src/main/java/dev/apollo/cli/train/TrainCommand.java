@@ -75,7 +75,7 @@ public class TrainCommand implements Callable<Integer> {
         }
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        return new ClusterRun.Launch("127.0.0.1", 0, workers, true, HexFormat.of().formatHex(secret));
+        return new ClusterRun.Launch("127.0.0.1", 0, workers, true, HexFormat.of().formatHex(secret), null);
     }
 
     @Override

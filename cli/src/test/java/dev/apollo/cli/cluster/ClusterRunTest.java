@@ -68,17 +68,22 @@ class ClusterRunTest {
     }
 
     @Test
-    void coordinatorAndTwoWorkerCommandsOnLoopbackTrainTheSameRun(@TempDir Path dir) throws Exception {
+    void coordinatorAndTwoWorkerCommandsOnLoopbackTrainTheSameRunOverTls(@TempDir Path dir) throws Exception {
+        Path store = Processes.selfSignedStore(dir);
+        List<String> tls = List.of("--keystore", store.toString(), "--truststore", store.toString());
         try (Processes processes = new Processes()) {
             Path run = dir.resolve("nodes");
             List<String> coordinatorArgs = new ArrayList<>(List.of("coordinator", "--bind", "127.0.0.1:0",
                     "--workers", "2"));
+            coordinatorArgs.addAll(tls);
             coordinatorArgs.addAll(train(run).subList(1, train(run).size()));
             Processes.Started coordinator = processes.apollo("s3cret", coordinatorArgs);
             String address = Processes.await(coordinator, ADDRESS, 60);
             assertTrue(coordinator.text().contains("apollo worker --join " + address), coordinator.text());
-            Processes.Started first = processes.apollo("s3cret", worker(address));
-            Processes.Started second = processes.apollo("s3cret", worker(address));
+            List<String> workerArgs = worker(address);
+            workerArgs.addAll(tls);
+            Processes.Started first = processes.apollo("s3cret", workerArgs);
+            Processes.Started second = processes.apollo("s3cret", workerArgs);
 
             assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
             assertEquals(0, Processes.exitCode(first, 60), first.text());

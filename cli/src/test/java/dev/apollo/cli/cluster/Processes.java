@@ -1,11 +1,10 @@
 package dev.apollo.cli.cluster;
 
-import dev.apollo.cli.ApolloCli;
+import dev.apollo.cli.ChildJvm;
 import dev.apollo.cluster.ClusterSecret;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +28,24 @@ final class Processes implements AutoCloseable {
         }
     }
 
+    /** The password of the stores {@link #selfSignedStore} makes. */
+    static final String KEYSTORE_PASSWORD = "changeit";
+
     private final List<Started> started = new ArrayList<>();
+
+    /** A PKCS12 store with one self-signed certificate: a node's key store, and its peers' trust store. */
+    static Path selfSignedStore(Path dir) throws IOException, InterruptedException {
+        Path store = dir.resolve("node.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "node", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=apollo-test",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass",
+                KEYSTORE_PASSWORD, "-keypass", KEYSTORE_PASSWORD).redirectErrorStream(true).start();
+        if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
+            keytool.destroyForcibly();
+            throw new IOException("keytool failed: " + new String(keytool.getInputStream().readAllBytes()));
+        }
+        return store;
+    }
 
     Started apollo(String secret, List<String> args) throws IOException {
         return apollo(List.of(), secret, args);
@@ -38,12 +54,9 @@ final class Processes implements AutoCloseable {
     /** The same, the command run under {@code prefix} (e.g. {@code ip netns exec NAME}, which execs it in place). */
     Started apollo(List<String> prefix, String secret, List<String> args) throws IOException {
         List<String> command = new ArrayList<>(prefix);
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(arg -> !arg.startsWith("-javaagent") && !arg.startsWith("-agentlib")).toList());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ApolloCli.class.getName()));
-        command.addAll(args);
+        command.addAll(ChildJvm.apollo(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put(ClusterSecurity.KEYSTORE_PASSWORD, KEYSTORE_PASSWORD); // used with --keystore
         if (secret != null) {
             builder.environment().put(ClusterSecret.ENV, secret);
         } else {

@@ -23,6 +23,7 @@ import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.StatePulled;
 import dev.apollo.protocol.TensorState;
 import dev.apollo.protocol.TensorStateCodec;
+import dev.apollo.protocol.WireRegistry;
 import dev.apollo.protocol.WorkerJoined;
 import dev.apollo.protocol.WorkerLeft;
 import dev.apollo.protocol.WorkerMessage;
@@ -33,12 +34,10 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -210,7 +209,7 @@ public final class ClusterCoordinatorActor {
                     offered.put(ref, id);
                     workers.put(id, new Worker(ref));
                     Endpoint endpoint = plane.localEndpoint();
-                    ref.tell(new JoinOffer(id, dev.apollo.protocol.WireRegistry.PROTOCOL_VERSION, offer.config(),
+                    ref.tell(new JoinOffer(id, WireRegistry.PROTOCOL_VERSION, offer.config(),
                             offer.corpusBytes(), offer.corpusSha256(), endpoint.channel(), endpoint.streamId()));
                 }
             }

@@ -10,7 +10,6 @@ import dev.apollo.protocol.ExpansionCompleted;
 import dev.apollo.protocol.RestoreState;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.RunStep;
-import dev.apollo.protocol.Shard;
 import dev.apollo.protocol.StateRestored;
 import dev.apollo.protocol.StateSynced;
 import dev.apollo.protocol.StepCompleted;

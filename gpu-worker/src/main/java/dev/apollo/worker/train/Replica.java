@@ -12,8 +12,6 @@ import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.Objective;
 import dev.apollo.protocol.NamedTensor;
 import dev.apollo.protocol.TensorState;
-import static dev.apollo.protocol.TensorState.FIRST_MOMENT_PREFIX;
-import static dev.apollo.protocol.TensorState.SECOND_MOMENT_PREFIX;
 import dev.apollo.worker.data.Batch;
 import dev.apollo.worker.data.BatchSource;
 import dev.apollo.worker.model.AdamW;
@@ -25,6 +23,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import static dev.apollo.protocol.TensorState.FIRST_MOMENT_PREFIX;
+import static dev.apollo.protocol.TensorState.SECOND_MOMENT_PREFIX;
 
 /**
  * One device's copy of the model and optimizer, and the three things done with it: a training step on some rows

@@ -3,6 +3,7 @@ package dev.apollo.worker;
 import dev.apollo.protocol.PullState;
 import dev.apollo.protocol.PushState;
 import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.protocol.SyncState;
 import dev.apollo.protocol.TensorState;
 import dev.apollo.worker.checkpoint.CheckpointStore;
 import java.util.function.Consumer;
@@ -30,6 +31,12 @@ public interface StateLink {
      */
     void checkpoint(RunSnapshot snapshot, TensorState state, Consumer<String> answer) throws Exception;
 
+    /** Sends {@code state} to the workers {@code sync} admits; this worker is its source. */
+    void give(SyncState sync, TensorState state) throws Exception;
+
+    /** The state {@code sync}'s source gives this worker, one of its targets. */
+    TensorState take(SyncState sync) throws Exception;
+
     /** One process: states ride in the messages and checkpoints go to {@code checkpoints}. */
     static StateLink inProcess(CheckpointStore checkpoints) {
         return new StateLink() {
@@ -46,6 +53,21 @@ public interface StateLink {
             @Override
             public void checkpoint(RunSnapshot snapshot, TensorState state, Consumer<String> answer) throws Exception {
                 answer.accept(checkpoints.write(snapshot, state).toString());
+            }
+
+            @Override
+            public void give(SyncState sync, TensorState state) {
+                throw alone();
+            }
+
+            @Override
+            public TensorState take(SyncState sync) {
+                throw alone();
+            }
+
+            private IllegalStateException alone() {
+                return new IllegalStateException("giving the state to another worker needs the cluster's tensor "
+                        + "plane; this process runs one worker");
             }
         };
     }

@@ -8,21 +8,21 @@ import dev.apollo.protocol.PullState;
 import dev.apollo.protocol.PushState;
 import dev.apollo.protocol.ReleaseWorker;
 import dev.apollo.protocol.RestoreState;
-import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.RunStep;
 import dev.apollo.protocol.Shard;
 import dev.apollo.protocol.StatePulled;
 import dev.apollo.protocol.StatePushed;
 import dev.apollo.protocol.StateRestored;
+import dev.apollo.protocol.StateSynced;
 import dev.apollo.protocol.StepCompleted;
 import dev.apollo.protocol.SyncState;
+import dev.apollo.protocol.TensorState;
 import dev.apollo.protocol.WorkerFailed;
 import dev.apollo.protocol.WorkerMessage;
 import dev.apollo.protocol.WriteCheckpoint;
 import dev.apollo.worker.train.GradientExchange;
 import dev.apollo.worker.train.Replica;
 import java.util.List;
-import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -46,20 +46,20 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
 
     private final String workerId;
     /** Builds the replica holding the state a snapshot describes: the start, or that checkpoint. */
-    private final Function<RunSnapshot, Replica> restore;
+    private final Replicas replicas;
     private final StateLink link;
     private final int evalBatches;
     private final ActorRef<CoordinatorMessage> coordinator;
     private final GradientExchanges exchanges;
     private Replica replica;
 
-    private WorkerActor(ActorContext<WorkerMessage> context, String workerId, Function<RunSnapshot, Replica> restore,
+    private WorkerActor(ActorContext<WorkerMessage> context, String workerId, Replicas replicas,
             StateLink link, int evalBatches, ActorRef<CoordinatorMessage> coordinator,
             GradientExchanges exchanges) {
         super(context);
         this.exchanges = exchanges;
         this.workerId = workerId;
-        this.restore = restore;
+        this.replicas = replicas;
         this.link = link;
         this.evalBatches = evalBatches;
         this.coordinator = coordinator;
@@ -81,10 +81,10 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
         };
     }
 
-    public static Behavior<WorkerMessage> create(String workerId, Function<RunSnapshot, Replica> restore,
+    public static Behavior<WorkerMessage> create(String workerId, Replicas replicas,
             StateLink link, int evalBatches, ActorRef<CoordinatorMessage> coordinator,
             GradientExchanges exchanges) {
-        return Behaviors.setup(context -> new WorkerActor(context, workerId, restore, link, evalBatches,
+        return Behaviors.setup(context -> new WorkerActor(context, workerId, replicas, link, evalBatches,
                 coordinator, exchanges));
     }
 
@@ -98,10 +98,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
                         state -> coordinator.tell(new StatePulled(pull.step(), pull.round(), workerId, state)))))
                 .onMessage(PushState.class, push -> guarded(() -> load(push)))
                 .onMessage(WriteCheckpoint.class, checkpoint -> guarded(() -> checkpoint(checkpoint)))
-                .onMessage(SyncState.class, sync -> guarded(() -> {
-                    throw new IllegalStateException("giving the state to another worker needs the cluster's tensor "
-                            + "plane; this process runs one worker");
-                }))
+                .onMessage(SyncState.class, sync -> guarded(() -> sync(sync)))
                 .onMessage(ReleaseWorker.class, release -> Behaviors.stopped())
                 .onSignal(PostStop.class, signal -> {
                     if (replica != null) {
@@ -124,8 +121,23 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
             replica.close();
             replica = null;
         }
-        replica = restore.apply(restoring.snapshot());
+        replica = replicas.at(restoring.snapshot());
         coordinator.tell(new StateRestored(restoring.snapshot().nextStep(), workerId));
+    }
+
+    /** The source gives its state to the workers admitted at the boundary; each of those takes it. */
+    private void sync(SyncState sync) throws Exception {
+        if (sync.sourceWorker().equals(workerId)) {
+            link.give(sync, replica().exportState());
+        } else if (sync.targets().contains(workerId)) {
+            TensorState state = link.take(sync);
+            if (replica != null) {
+                replica.close();
+                replica = null;
+            }
+            replica = replicas.holding(sync.weights(), state);
+            coordinator.tell(new StateSynced(sync.step(), workerId));
+        }
     }
 
     private void runStep(RunStep step) {

@@ -18,7 +18,12 @@ public final class PlaneTags {
         return tag(nextStep, 0, 0);
     }
 
-    /** A state pulled or pushed at boundary {@code step}, in exchange round {@code round}. */
+    /** A member's state copied to workers admitted at boundary {@code step} (before any expansion round there). */
+    public static long sync(long step) {
+        return tag(step, 1, 0);
+    }
+
+    /** A state pulled or pushed at boundary {@code step}, in expansion round {@code round} (from 1). */
     public static long state(long step, long round) {
         return tag(step, 1, round);
     }

@@ -138,7 +138,13 @@ public final class ClusterRun {
         return new ClusterCoordinatorActor.JoinListener() {
             @Override
             public void accepted(String workerId, String device, int joined, int needed) {
-                console.printf(Locale.ROOT, "cluster: %s joined (%s), %d of %d%n", workerId, device, joined, needed);
+                if (joined <= needed) {
+                    console.printf(Locale.ROOT, "cluster: %s joined (%s), %d of %d%n", workerId, device, joined,
+                            needed);
+                } else {
+                    console.printf(Locale.ROOT, "cluster: %s joined (%s) mid-run, %d workers; admitted with a copy "
+                            + "of the state at the next step boundary%n", workerId, device, joined);
+                }
             }
 
             @Override

@@ -15,7 +15,10 @@ import dev.apollo.config.ConfigError;
 import dev.apollo.config.ConfigLoader;
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.protocol.JoinOffer;
+import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.protocol.TensorState;
 import dev.apollo.tensor.TensorPlane;
+import dev.apollo.worker.Replicas;
 import dev.apollo.worker.cluster.WorkerHost;
 import dev.apollo.worker.data.DataError;
 import dev.apollo.worker.train.Replica;
@@ -94,7 +97,7 @@ public final class WorkerCommand implements Callable<Integer> {
                 : TensorPlane.Settings.udp(AeronDirectories.forThisProcess("worker"), true, host, STREAM_ID,
                         MAX_GRADIENT_ELEMENTS);
         try (TensorPlane plane = AeronDirectories.closedOnExit(TensorPlane.start(planeSettings))) {
-            ActorSystem<Object> system = ClusterNode.start(WorkerHost.create(plane, this::admit, exit),
+            ActorSystem<Object> system = ClusterNode.start(WorkerHost.create(plane, this::admit, console::println, exit),
                     ClusterRun.tls(NodeSettings.worker(host, 0, join, secret).withJoinTimeout(joinTimeout), tls),
                     ActorSystems.clusterNode());
             system.getWhenTerminated().thenRun(() -> exit.complete(new WorkerHost.Exit(1,
@@ -146,12 +149,20 @@ public final class WorkerCommand implements Callable<Integer> {
             }
             Device onDevice = device(config);
             RunPlan plan = RunPlan.from(config);
-            return new WorkerHost.Admitted(config, snapshot -> {
-                if (!snapshot.equals(plan.freshStart())) {
-                    throw new IllegalStateException("restoring step " + snapshot.nextStep() + " needs the state from "
-                            + "the coordinator; a cluster run starts fresh");
+            return new WorkerHost.Admitted(config, new Replicas() {
+                @Override
+                public Replica at(RunSnapshot snapshot) {
+                    if (!snapshot.equals(plan.freshStart())) {
+                        throw new IllegalStateException("restoring step " + snapshot.nextStep() + " needs the state "
+                                + "from the coordinator; a cluster run starts fresh");
+                    }
+                    return new Replica(config, corpus.batches(), onDevice, snapshot.weights(), null);
                 }
-                return new Replica(config, corpus.batches(), onDevice, snapshot.weights(), null);
+
+                @Override
+                public Replica holding(int weights, TensorState state) {
+                    return new Replica(config, corpus.batches(), onDevice, weights, state);
+                }
             }, onDevice.toString());
         } catch (ConfigError | DataError | UsageError e) {
             throw new WorkerHost.RefusedException(e.getMessage());

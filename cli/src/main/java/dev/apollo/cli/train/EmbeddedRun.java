@@ -13,6 +13,7 @@ import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.TensorState;
 import dev.apollo.protocol.WorkerMessage;
+import dev.apollo.worker.Replicas;
 import dev.apollo.worker.StateLink;
 import dev.apollo.worker.WorkerActor;
 import dev.apollo.worker.checkpoint.CheckpointStore;
@@ -57,10 +58,20 @@ public final class EmbeddedRun {
         CompletableFuture<RunSnapshot> outcome = new CompletableFuture<>();
         CheckpointStore checkpoints = new CheckpointStore(checkpointDir, renderedConfig);
         // the run's start is in memory; any later state it goes back to is a checkpoint this run wrote
-        Function<RunSnapshot, Replica> restore = snapshot -> new Replica(config, data, device, snapshot.weights(),
-                snapshot.equals(start) ? state : CheckpointStore.read(checkpoints.location(snapshot)).state());
+        Replicas replicas = new Replicas() {
+            @Override
+            public Replica at(RunSnapshot snapshot) {
+                return new Replica(config, data, device, snapshot.weights(),
+                        snapshot.equals(start) ? state : CheckpointStore.read(checkpoints.location(snapshot)).state());
+            }
+
+            @Override
+            public Replica holding(int weights, TensorState copy) {
+                return new Replica(config, data, device, weights, copy);
+            }
+        };
         Map<String, Function<ActorRef<CoordinatorMessage>, Behavior<WorkerMessage>>> workers = Map.of(WORKER,
-                coordinator -> aroundWorker.apply(WorkerActor.create(WORKER, restore, StateLink.inProcess(checkpoints),
+                coordinator -> aroundWorker.apply(WorkerActor.create(WORKER, replicas, StateLink.inProcess(checkpoints),
                         config.train().evalBatches(), coordinator, WorkerActor.GradientExchanges.ALONE)));
         ActorSystem<CoordinatorActor.Input> system = ActorSystem.create(
                 CoordinatorActor.create(plan, start, NodeSettings.withoutJoins(config.cluster()), workers,

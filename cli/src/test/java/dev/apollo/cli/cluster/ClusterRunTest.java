@@ -125,6 +125,37 @@ class ClusterRunTest {
     }
 
     @Test
+    void aWorkerJoiningMidRunIsAdmittedWithTheStateAndTheRunStaysExact(@TempDir Path dir) throws Exception {
+        // long enough that the second worker's JVM starts while the first trains
+        List<String> longer = List.of("--set", "train.steps=300", "--set", "train.eval-every=10");
+        Path longAlone = dir.resolve("alone");
+        List<String> aloneArgs = train(longAlone);
+        aloneArgs.addAll(longer);
+        assertEquals(0, CliHarness.run(aloneArgs).exitCode());
+        try (Processes processes = new Processes()) {
+            Path run = dir.resolve("grown");
+            List<String> coordinatorArgs = new ArrayList<>(List.of("coordinator", "--bind", "127.0.0.1:0",
+                    "--workers", "1"));
+            coordinatorArgs.addAll(train(run).subList(1, train(run).size()));
+            coordinatorArgs.addAll(longer);
+            Processes.Started coordinator = processes.apollo("s3cret", coordinatorArgs);
+            String address = Processes.await(coordinator, ADDRESS, 60);
+            Processes.Started first = processes.apollo("s3cret", worker(address));
+            Processes.await(coordinator, Pattern.compile("(worker-0 joined)"), 60);
+            Processes.Started second = processes.apollo("s3cret", worker(address));
+
+            assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
+            assertEquals(0, Processes.exitCode(first, 60), first.text());
+            assertEquals(0, Processes.exitCode(second, 60), second.text());
+            assertTrue(coordinator.text().contains("worker-1 joined (cpu()) mid-run"), coordinator.text());
+            assertTrue(second.text().contains("worker-1 admitted at step "), second.text());
+            assertEquals(CliHarness.metricsWithoutClocks(longAlone), CliHarness.metricsWithoutClocks(run));
+            assertEquals(checkpointDigests(longAlone), checkpointDigests(run));
+            assertEquals(List.of(), processes.aeronDirectoriesLeft());
+        }
+    }
+
+    @Test
     void joinersWithAnotherSecretCorpusOrModelAreRefusedAndTheRunGoesOn(@TempDir Path dir) throws Exception {
         Path otherCorpus = dir.resolve("other.txt");
         Files.writeString(otherCorpus, Files.readString(corpus).replace("fox", "cat"));

@@ -21,6 +21,7 @@ import dev.apollo.protocol.PushState;
 import dev.apollo.protocol.ReleaseWorker;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.StatePulled;
+import dev.apollo.protocol.SyncState;
 import dev.apollo.protocol.TensorState;
 import dev.apollo.protocol.TensorStateCodec;
 import dev.apollo.protocol.WireRegistry;
@@ -300,6 +301,14 @@ public final class ClusterCoordinatorActor {
                         checkpointsDue.put(checkpoint.snapshot().nextStep(), checkpoint.snapshot());
                     }
                     worker.ref.tell(message);
+                    if (message instanceof SyncState sync) { // the admitted take the state the source sends them
+                        for (String target : sync.targets()) {
+                            Worker admitted = workers.get(target);
+                            if (admitted != null) {
+                                admitted.ref.tell(sync);
+                            }
+                        }
+                    }
                 }
 
                 @Override

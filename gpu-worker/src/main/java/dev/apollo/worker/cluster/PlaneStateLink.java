@@ -4,11 +4,13 @@ import dev.apollo.protocol.PlaneTags;
 import dev.apollo.protocol.PullState;
 import dev.apollo.protocol.PushState;
 import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.protocol.SyncState;
 import dev.apollo.protocol.TensorState;
 import dev.apollo.protocol.TensorStateCodec;
 import dev.apollo.tensor.Endpoint;
 import dev.apollo.tensor.TensorPlane;
 import dev.apollo.worker.StateLink;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -20,10 +22,12 @@ final class PlaneStateLink implements StateLink {
 
     private final TensorPlane plane;
     private final Endpoint coordinator;
+    private final PeerEndpoints peers;
     private final Duration timeout;
 
-    PlaneStateLink(TensorPlane plane, Endpoint coordinator, Duration timeout) {
+    PlaneStateLink(TensorPlane plane, Endpoint coordinator, PeerEndpoints peers, Duration timeout) {
         this.plane = plane;
+        this.peers = peers;
         this.coordinator = coordinator;
         this.timeout = timeout;
     }
@@ -39,6 +43,20 @@ final class PlaneStateLink implements StateLink {
     public void pulled(PullState pull, TensorState state, Consumer<TensorState> answer) {
         answer.accept(null);
         plane.send(coordinator, PlaneTags.state(pull.step(), pull.round()), TensorStateCodec.encode(state), timeout);
+    }
+
+    @Override
+    public void give(SyncState sync, TensorState state) {
+        ByteBuffer bytes = TensorStateCodec.encode(state);
+        for (String target : sync.targets()) {
+            plane.send(peers.of(target, "admitting " + target + " at step " + sync.step()),
+                    PlaneTags.sync(sync.step()), bytes, timeout);
+        }
+    }
+
+    @Override
+    public TensorState take(SyncState sync) {
+        return TensorStateCodec.decode(plane.receive(PlaneTags.sync(sync.step()), timeout));
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.apollo.worker.cluster;
 
 import dev.apollo.protocol.CoordinatorMessage;
-import dev.apollo.protocol.PeerDirectory;
 import dev.apollo.protocol.PlaneTags;
 import dev.apollo.protocol.RunStep;
 import dev.apollo.protocol.Shard;
@@ -14,8 +13,6 @@ import dev.apollo.worker.train.GradientExchange;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,15 +27,16 @@ final class RingExchanges implements WorkerActor.GradientExchanges {
 
     private final String workerId;
     private final TensorPlane plane;
-    private final Map<String, Endpoint> directory = new ConcurrentHashMap<>();
+    private final PeerEndpoints peers;
     private final ActorRef<CoordinatorMessage> coordinator;
     private final ScheduledExecutorService clock;
     private final Duration timeout;
     private final Duration stallReport;
 
-    RingExchanges(String workerId, TensorPlane plane, ActorRef<CoordinatorMessage> coordinator,
+    RingExchanges(String workerId, TensorPlane plane, PeerEndpoints peers, ActorRef<CoordinatorMessage> coordinator,
             ScheduledExecutorService clock, Duration timeout, Duration stallReport) {
         this.workerId = workerId;
+        this.peers = peers;
         this.plane = plane;
         this.coordinator = coordinator;
         this.clock = clock;
@@ -46,24 +44,12 @@ final class RingExchanges implements WorkerActor.GradientExchanges {
         this.stallReport = stallReport;
     }
 
-    /** The endpoints of the accepted workers, as the coordinator last sent them. */
-    void update(PeerDirectory peers) {
-        directory.clear();
-        for (PeerDirectory.Peer peer : peers.peers()) {
-            directory.put(peer.workerId(), new Endpoint(peer.channel(), peer.streamId()));
-        }
-    }
-
     @Override
     public GradientExchange forStep(RunStep step) {
         List<Endpoint> members = new ArrayList<>();
         int rank = -1;
         for (Shard shard : step.shards()) {
-            Endpoint endpoint = directory.get(shard.workerId());
-            if (endpoint == null) {
-                throw new IllegalStateException("step " + step.step() + " is shared with " + shard.workerId()
-                        + ", whose tensor endpoint the coordinator never sent");
-            }
+            Endpoint endpoint = peers.of(shard.workerId(), "step " + step.step());
             if (shard.workerId().equals(workerId)) {
                 rank = members.size();
             }

@@ -8,18 +8,18 @@ import dev.apollo.protocol.JoinOffer;
 import dev.apollo.protocol.JoinRefused;
 import dev.apollo.protocol.PeerDirectory;
 import dev.apollo.protocol.ReleaseWorker;
-import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.protocol.SyncState;
 import dev.apollo.protocol.WireRegistry;
 import dev.apollo.protocol.WorkerMessage;
 import dev.apollo.tensor.Endpoint;
 import dev.apollo.tensor.TensorPlane;
+import dev.apollo.worker.Replicas;
 import dev.apollo.worker.WorkerActor;
-import dev.apollo.worker.train.Replica;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Function;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -46,7 +46,7 @@ public final class WorkerHost {
     }
 
     /** An accepted offer: the configuration as this worker runs it and how to build its replica. */
-    public record Admitted(ApolloConfig config, Function<RunSnapshot, Replica> restore, String device) {}
+    public record Admitted(ApolloConfig config, Replicas replicas, String device) {}
 
     /** An offer this worker cannot take; the message says why in one line. */
     public static final class RefusedException extends Exception {
@@ -63,7 +63,8 @@ public final class WorkerHost {
      * The host's behavior; {@code exit} completes when the process should end. {@code plane} is this process's
      * tensor plane; the host does not own it.
      */
-    public static Behavior<Object> create(TensorPlane plane, Admission admission, CompletableFuture<Exit> exit) {
+    public static Behavior<Object> create(TensorPlane plane, Admission admission, Consumer<String> console,
+            CompletableFuture<Exit> exit) {
         return Behaviors.setup(context -> {
             ActorRef<WorkerMessage> self = context.getSelf().narrow();
             context.getSystem().receptionist().tell(Receptionist.register(ServiceKeys.WORKERS, self));
@@ -78,7 +79,8 @@ public final class WorkerHost {
                         }
                         ActorRef<CoordinatorMessage> coordinator = coordinators.iterator().next();
                         context.watch(coordinator);
-                        return stash.unstashAll(awaitingOffer(context, plane, admission, exit, coordinator));
+                        return stash.unstashAll(awaitingOffer(context, plane, admission, console, exit,
+                                coordinator));
                     })
                     .onMessage(WorkerMessage.class, early -> {
                         stash.stash(early); // an offer can overtake the Receptionist's listing
@@ -89,7 +91,8 @@ public final class WorkerHost {
     }
 
     private static Behavior<Object> awaitingOffer(ActorContext<Object> context, TensorPlane plane,
-            Admission admission, CompletableFuture<Exit> exit, ActorRef<CoordinatorMessage> coordinator) {
+            Admission admission, Consumer<String> console, CompletableFuture<Exit> exit,
+            ActorRef<CoordinatorMessage> coordinator) {
         return Behaviors.receive(Object.class)
                 .onMessage(JoinOffer.class, offer -> {
                     if (offer.protocolVersion() != WireRegistry.PROTOCOL_VERSION) {
@@ -102,7 +105,8 @@ public final class WorkerHost {
                     } catch (RefusedException e) {
                         return refuse(context, coordinator, offer, exit, e.getMessage());
                     }
-                    return running(context, plane, exit, coordinator, offer, admitted);
+                    console.accept("apollo worker: joined the run as " + offer.workerId() + " on " + admitted.device());
+                    return running(context, plane, console, exit, coordinator, offer, admitted);
                 })
                 .onSignal(Terminated.class, gone -> coordinatorGone(context, exit))
                 .onMessage(CoordinatorListing.class, listing -> Behaviors.same())
@@ -110,8 +114,8 @@ public final class WorkerHost {
     }
 
     private static Behavior<Object> running(ActorContext<Object> context, TensorPlane plane,
-            CompletableFuture<Exit> exit, ActorRef<CoordinatorMessage> coordinator, JoinOffer offer,
-            Admitted admitted) {
+            Consumer<String> console, CompletableFuture<Exit> exit, ActorRef<CoordinatorMessage> coordinator,
+            JoinOffer offer, Admitted admitted) {
         ApolloConfig config = admitted.config();
         Duration stepTimeout = config.cluster().stepTimeout();
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -121,11 +125,12 @@ public final class WorkerHost {
         });
         // a worker stuck behind a silent peer says so well before the coordinator's deadline
         Duration stallReport = stepTimeout.dividedBy(4);
-        RingExchanges exchanges = new RingExchanges(offer.workerId(), plane, coordinator, clock, stepTimeout,
+        PeerEndpoints peers = new PeerEndpoints();
+        RingExchanges exchanges = new RingExchanges(offer.workerId(), plane, peers, coordinator, clock, stepTimeout,
                 stallReport);
-        PlaneStateLink link = new PlaneStateLink(plane, new Endpoint(offer.channel(), offer.streamId()),
+        PlaneStateLink link = new PlaneStateLink(plane, new Endpoint(offer.channel(), offer.streamId()), peers,
                 config.cluster().phaseTimeout());
-        ActorRef<WorkerMessage> worker = context.spawn(WorkerActor.create(offer.workerId(), admitted.restore(), link,
+        ActorRef<WorkerMessage> worker = context.spawn(WorkerActor.create(offer.workerId(), admitted.replicas(), link,
                 config.train().evalBatches(), coordinator, exchanges), "worker",
                 DispatcherSelector.fromConfig(WorkerActor.DISPATCHER));
         context.watch(worker);
@@ -133,8 +138,16 @@ public final class WorkerHost {
         coordinator.tell(new JoinAccepted(offer.workerId(), endpoint.channel(), endpoint.streamId(),
                 admitted.device()));
         return Behaviors.receive(Object.class)
-                .onMessage(PeerDirectory.class, peers -> {
-                    exchanges.update(peers);
+                .onMessage(PeerDirectory.class, directory -> {
+                    peers.update(directory);
+                    return Behaviors.same();
+                })
+                .onMessage(SyncState.class, sync -> {
+                    if (sync.targets().contains(offer.workerId())) {
+                        console.accept("apollo worker: " + offer.workerId() + " admitted at step " + sync.step()
+                                + " with a copy of " + sync.sourceWorker() + "'s state");
+                    }
+                    worker.tell(sync);
                     return Behaviors.same();
                 })
                 .onMessage(ReleaseWorker.class, release -> {

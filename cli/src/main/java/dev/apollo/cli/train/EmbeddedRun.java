@@ -30,8 +30,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 
 /**
- * The single-machine cluster: one ActorSystem holding the coordinator and one worker for the local device, run
- * to the end of the plan. The same coordinator node runs across processes once the cluster transport exists.
+ * The one-process run: one ActorSystem holding the coordinator and one worker for the local device, run to the end
+ * of the plan. {@link dev.apollo.cli.cluster.ClusterRun} runs the same coordinator node with worker processes.
  */
 public final class EmbeddedRun {
 

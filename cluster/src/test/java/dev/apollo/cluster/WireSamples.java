@@ -64,7 +64,7 @@ final class WireSamples {
                 List.of("a", "b", "c"), // ImmutableCollections.ListN
                 List.of(7), // ImmutableCollections.List12
                 new JoinOffer("worker-2", WireRegistry.PROTOCOL_VERSION, "apollo { train.steps = 20 }", 6_041_913,
-                        "ab".repeat(32), "aeron:udp?endpoint=10.0.0.1:40123", 7),
+                        "ab".repeat(32), "aeron:udp?endpoint=10.0.0.1:40123", 7, true),
                 new JoinAccepted("worker-2", "aeron:udp?endpoint=10.0.0.2:40777", 9, "cpu()"),
                 new JoinRefused("worker-2", "another corpus: 12 bytes, sha256 0f..."),
                 new PeerDirectory(List.of(new PeerDirectory.Peer("worker-0", "aeron:ipc", 11),

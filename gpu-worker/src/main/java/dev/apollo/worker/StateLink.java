@@ -31,6 +31,12 @@ public interface StateLink {
      */
     void checkpoint(RunSnapshot snapshot, TensorState state, Consumer<String> answer) throws Exception;
 
+    /**
+     * The state to restore at {@code snapshot} when it comes from the coordinator, or null when the worker builds it
+     * itself ({@link Replicas#at}).
+     */
+    TensorState restored(RunSnapshot snapshot) throws Exception;
+
     /** Sends {@code state} to the workers {@code sync} admits; this worker is its source. */
     void give(SyncState sync, TensorState state) throws Exception;
 
@@ -53,6 +59,11 @@ public interface StateLink {
             @Override
             public void checkpoint(RunSnapshot snapshot, TensorState state, Consumer<String> answer) throws Exception {
                 answer.accept(checkpoints.write(snapshot, state).toString());
+            }
+
+            @Override
+            public TensorState restored(RunSnapshot snapshot) {
+                return null;
             }
 
             @Override

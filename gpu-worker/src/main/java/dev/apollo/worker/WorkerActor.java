@@ -116,12 +116,14 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
         return replica;
     }
 
-    private void restore(RestoreState restoring) {
+    private void restore(RestoreState restoring) throws Exception {
         if (replica != null) {
             replica.close();
             replica = null;
         }
-        replica = replicas.at(restoring.snapshot());
+        TensorState state = link.restored(restoring.snapshot());
+        replica = state == null ? replicas.at(restoring.snapshot())
+                : replicas.holding(restoring.snapshot().weights(), state);
         coordinator.tell(new StateRestored(restoring.snapshot().nextStep(), workerId));
     }
 

@@ -2,8 +2,9 @@ package dev.apollo.protocol;
 
 /**
  * The tags that name exchanges on the tensor plane. A plane takes its exchanges in increasing tag order (an older tag
- * is dropped, a newer one waits), so tags follow the order things happen at a step boundary: the checkpoint, then the
- * state handed over for an expansion, then the step's gradient sum.
+ * is dropped, a newer one waits), so tags follow the order things happen at a step boundary: the checkpoint written
+ * or restored, then the states handed over (to workers admitted, then for an expansion), then the step's gradient
+ * sum.
  */
 public final class PlaneTags {
 
@@ -16,6 +17,11 @@ public final class PlaneTags {
     /** The state written as the checkpoint at boundary {@code nextStep}. */
     public static long checkpoint(long nextStep) {
         return tag(nextStep, 0, 0);
+    }
+
+    /** The state the coordinator sends workers that restore boundary {@code nextStep} (a checkpoint, or the start). */
+    public static long restore(long nextStep) {
+        return tag(nextStep, 0, 1);
     }
 
     /** A member's state copied to workers admitted at boundary {@code step} (before any expansion round there). */

@@ -12,6 +12,7 @@ import dev.apollo.coordinator.actor.CoordinatorActor;
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.protocol.TensorState;
 import dev.apollo.tensor.TensorPlane;
 import dev.apollo.worker.checkpoint.CheckpointStore;
 import java.io.PrintStream;
@@ -43,8 +44,12 @@ public final class ClusterRun {
 
     private ClusterRun() {}
 
+    /**
+     * Trains from {@code start} (a fresh start, or a checkpoint's snapshot, with its {@code state}: null for the
+     * seed's start) to the end of the plan; the workers get every state but the seed's from this process.
+     */
     public static RunSnapshot run(ApolloConfig config, String renderedConfig, Corpus.Loaded corpus, Path checkpointDir,
-            RunSnapshot start, RunListener listener, Launch launch, PrintStream console) {
+            RunSnapshot start, TensorState state, RunListener listener, Launch launch, PrintStream console) {
         RunPlan plan = RunPlan.from(config);
         CheckpointStore checkpoints = new CheckpointStore(checkpointDir, renderedConfig);
         CompletableFuture<RunSnapshot> outcome = new CompletableFuture<>();
@@ -60,7 +65,9 @@ public final class ClusterRun {
                     dev.apollo.coordinator.node.NodeSettings.of(config.cluster()), launch.workers(), startup,
                     new ClusterCoordinatorActor.Offer(renderedConfig, corpus.bytes(), corpus.sha256()), plane,
                     config.cluster().phaseTimeout(),
-                    (snapshot, state) -> checkpoints.write(snapshot, state).toString(),
+                    (snapshot, written) -> checkpoints.write(snapshot, written).toString(),
+                    snapshot -> snapshot.equals(start) ? state
+                            : CheckpointStore.read(checkpoints.location(snapshot)).state(),
                     config.optimizer().momentsAtExpansion(), listener, joinListener(console), outcome);
             ActorSystem<Void> system = ClusterNode.start(Behaviors.setup(context -> {
                 context.spawn(coordinator, "coordinator", DispatcherSelector.fromConfig(

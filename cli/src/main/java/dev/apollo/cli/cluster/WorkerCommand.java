@@ -13,7 +13,6 @@ import dev.apollo.cluster.NodeSettings;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigError;
 import dev.apollo.config.ConfigLoader;
-import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.protocol.JoinOffer;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.TensorState;
@@ -148,14 +147,9 @@ public final class WorkerCommand implements Callable<Integer> {
                         offer.corpusBytes(), offer.corpusSha256(), corpus.bytes(), corpus.sha256()));
             }
             Device onDevice = device(config);
-            RunPlan plan = RunPlan.from(config);
             return new WorkerHost.Admitted(config, new Replicas() {
                 @Override
-                public Replica at(RunSnapshot snapshot) {
-                    if (!snapshot.equals(plan.freshStart())) {
-                        throw new IllegalStateException("restoring step " + snapshot.nextStep() + " needs the state "
-                                + "from the coordinator; a cluster run starts fresh");
-                    }
+                public Replica at(RunSnapshot snapshot) { // the seed's start: any other state comes from the coordinator
                     return new Replica(config, corpus.batches(), onDevice, snapshot.weights(), null);
                 }
 

@@ -113,8 +113,8 @@ public class TrainCommand implements Callable<Integer> {
             end = launch == null
                     ? EmbeddedRun.run(config, rendered, corpus.batches(), runDir.resolve("checkpoints"), start, state,
                             recorder)
-                    : ClusterRun.run(config, rendered, corpus, runDir.resolve("checkpoints"), start, recorder, launch,
-                            console);
+                    : ClusterRun.run(config, rendered, corpus, runDir.resolve("checkpoints"), start, state, recorder,
+                            launch, console);
         }
         LossPlot.write(metricsFile, runDir.resolve("loss.png"));
         writeSummary(runDir, config, plan, end, recorder);
@@ -125,11 +125,7 @@ public class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void requireClusterCanRun(ApolloConfig config, int workers) {
-        if (resume != null || initFrom != null) {
-            throw new UsageError("a cluster run starts fresh: --resume and --init-from run in one process "
-                    + "(--workers 1)");
-        }
+    private static void requireClusterCanRun(ApolloConfig config, int workers) {
         int microBatches = config.train().microBatches();
         if (workers > microBatches) {
             throw new UsageError(workers + " workers need at least as many micro-batches; a step has " + microBatches

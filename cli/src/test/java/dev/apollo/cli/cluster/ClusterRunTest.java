@@ -68,6 +68,26 @@ class ClusterRunTest {
     }
 
     @Test
+    void aRunCheckpointedByThreeWorkersResumesOnTwoOrOneExactly(@TempDir Path dir) throws Exception {
+        Path first = dir.resolve("first");
+        List<String> firstArgs = train(first, "--workers", "3");
+        firstArgs.addAll(List.of("--set", "train.checkpoint-every=10"));
+        assertEquals(0, CliHarness.run(firstArgs).exitCode());
+        for (int workers : new int[] {2, 1}) {
+            Path resumed = dir.resolve("resumed-on-" + workers);
+            CliHarness.Outcome outcome = CliHarness.run(List.of("train", "--resume",
+                    first.resolve("checkpoints/step-00000010").toString(), "--out", resumed.toString(), "--workers",
+                    Integer.toString(workers)));
+            assertEquals(0, outcome.exitCode(), outcome.out() + outcome.err());
+            assertTrue(outcome.out().contains("resuming at step 10"), outcome.out());
+            assertEquals(CliHarness.metricsWithoutClocks(first).stream().filter(row -> stepOf(row) > 10).toList(),
+                    CliHarness.metricsWithoutClocks(resumed));
+            assertEquals(fileDigests(first.resolve("checkpoints/step-00000020")),
+                    fileDigests(resumed.resolve("checkpoints/step-00000020")));
+        }
+    }
+
+    @Test
     void coordinatorAndTwoWorkerCommandsOnLoopbackTrainTheSameRunOverTls(@TempDir Path dir) throws Exception {
         Path store = Processes.selfSignedStore(dir);
         List<String> tls = List.of("--keystore", store.toString(), "--truststore", store.toString());
@@ -231,13 +251,24 @@ class ClusterRunTest {
     }
 
     private static List<String> checkpointDigests(Path run) throws IOException, NoSuchAlgorithmException {
+        return fileDigests(run.resolve("checkpoints"));
+    }
+
+    /** The SHA-256 of every file under {@code dir}, by relative path. */
+    private static List<String> fileDigests(Path dir) throws IOException, NoSuchAlgorithmException {
         List<String> digests = new ArrayList<>();
-        try (var files = Files.walk(run.resolve("checkpoints"))) {
+        try (var files = Files.walk(dir)) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-                digests.add(run.relativize(file) + " " + HexFormat.of().formatHex(
+                digests.add(dir.relativize(file) + " " + HexFormat.of().formatHex(
                         MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))));
             }
         }
         return digests;
+    }
+
+    private static long stepOf(String metricsRow) {
+        Matcher step = Pattern.compile("\"step\":(\\d+)").matcher(metricsRow);
+        assertTrue(step.find(), metricsRow);
+        return Long.parseLong(step.group(1));
     }
 }

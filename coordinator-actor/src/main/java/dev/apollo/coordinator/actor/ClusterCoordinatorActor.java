@@ -19,6 +19,7 @@ import dev.apollo.protocol.PeerDirectory;
 import dev.apollo.protocol.PlaneTags;
 import dev.apollo.protocol.PushState;
 import dev.apollo.protocol.ReleaseWorker;
+import dev.apollo.protocol.RestoreState;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.StatePulled;
 import dev.apollo.protocol.SyncState;
@@ -68,6 +69,15 @@ public final class ClusterCoordinatorActor {
     /** What the run offers every worker: its rendered configuration and the corpus's fingerprint. */
     public record Offer(String config, long corpusBytes, String corpusSha256) {}
 
+    /**
+     * The canonical state at a snapshot the workers restore: the run's start, or a checkpoint this run wrote; null
+     * for the seed's start, which every worker builds itself.
+     */
+    @FunctionalInterface
+    public interface CanonicalStates {
+        TensorState at(RunSnapshot snapshot) throws Exception;
+    }
+
     /** Told of every worker that accepted or refused, for the console. */
     public interface JoinListener {
         void accepted(String workerId, String device, int joined, int needed);
@@ -104,7 +114,7 @@ public final class ClusterCoordinatorActor {
      */
     public static Behavior<Object> create(RunPlan plan, RunSnapshot start, NodeSettings settings, int workers,
             Duration startup, Offer offer, TensorPlane plane, Duration transferTimeout, CheckpointWriter checkpoints,
-            MomentPolicy momentPolicy, RunListener listener, JoinListener joins,
+            CanonicalStates canonical, MomentPolicy momentPolicy, RunListener listener, JoinListener joins,
             CompletableFuture<RunSnapshot> outcome) {
         return Behaviors.<Object>setup(context -> Behaviors.withTimers(timers -> {
             // registered as itself: message adapters share one actor, which the Receptionist may watch only once
@@ -118,7 +128,7 @@ public final class ClusterCoordinatorActor {
                     ClusterEvent.MemberRemoved.class));
             timers.startSingleTimer(new StartupExpired(), startup);
             return new Run(context, plan, start, settings, workers, startup, offer, plane, transferTimeout,
-                    checkpoints, momentPolicy, listener, joins, outcome, timers).behavior();
+                    checkpoints, canonical, momentPolicy, listener, joins, outcome, timers).behavior();
         }));
     }
 
@@ -133,6 +143,7 @@ public final class ClusterCoordinatorActor {
         private final TensorPlane plane;
         private final Duration transferTimeout;
         private final CheckpointWriter checkpoints;
+        private final CanonicalStates canonical;
         private final JoinListener joins;
         private final CompletableFuture<RunSnapshot> outcome;
         private final CoordinatorNode<TensorState> node;
@@ -142,13 +153,15 @@ public final class ClusterCoordinatorActor {
         private final List<String> refusals = new ArrayList<>();
         private TensorState lastPushed;
         private ByteBuffer lastPushedBytes;
+        private RunSnapshot lastRestored;
+        private ByteBuffer lastRestoredBytes;
         private int nextId;
         private boolean started;
 
         Run(ActorContext<Object> context, RunPlan plan, RunSnapshot start, NodeSettings settings, int needed,
                 Duration startup, Offer offer, TensorPlane plane, Duration transferTimeout,
-                CheckpointWriter checkpoints, MomentPolicy momentPolicy, RunListener listener, JoinListener joins,
-                CompletableFuture<RunSnapshot> outcome,
+                CheckpointWriter checkpoints, CanonicalStates canonical, MomentPolicy momentPolicy,
+                RunListener listener, JoinListener joins, CompletableFuture<RunSnapshot> outcome,
                 org.apache.pekko.actor.typed.javadsl.TimerScheduler<Object> timers) {
             this.context = context;
             this.plan = plan;
@@ -159,6 +172,7 @@ public final class ClusterCoordinatorActor {
             this.plane = plane;
             this.transferTimeout = transferTimeout;
             this.checkpoints = checkpoints;
+            this.canonical = canonical;
             this.joins = joins;
             this.outcome = outcome;
             this.node = new CoordinatorNode<>(new CoordinatorCore(plan, start), transport(),
@@ -211,7 +225,8 @@ public final class ClusterCoordinatorActor {
                     workers.put(id, new Worker(ref));
                     Endpoint endpoint = plane.localEndpoint();
                     ref.tell(new JoinOffer(id, WireRegistry.PROTOCOL_VERSION, offer.config(),
-                            offer.corpusBytes(), offer.corpusSha256(), endpoint.channel(), endpoint.streamId()));
+                            offer.corpusBytes(), offer.corpusSha256(), endpoint.channel(), endpoint.streamId(),
+                            seededStart()));
                 }
             }
         }
@@ -262,6 +277,27 @@ public final class ClusterCoordinatorActor {
             }
         }
 
+        private boolean seededStart() {
+            try {
+                return start.equals(plan.freshStart()) && canonical.at(start) == null;
+            } catch (Exception e) {
+                throw new IllegalStateException("the run's start state: " + e.getMessage(), e);
+            }
+        }
+
+        /** Sends a restoring worker the state it restores, unless it builds it from the seed. */
+        private void sendRestored(Worker worker, RunSnapshot snapshot) throws Exception {
+            if (!snapshot.equals(lastRestored)) {
+                TensorState state = canonical.at(snapshot);
+                lastRestored = snapshot;
+                lastRestoredBytes = state == null ? null : TensorStateCodec.encode(state);
+            }
+            if (lastRestoredBytes != null) {
+                plane.send(worker.endpoint, PlaneTags.restore(snapshot.nextStep()), lastRestoredBytes,
+                        transferTimeout);
+            }
+        }
+
         private TensorState receive(long tag) {
             return TensorStateCodec.decode(plane.receive(tag, transferTimeout));
         }
@@ -301,6 +337,15 @@ public final class ClusterCoordinatorActor {
                         checkpointsDue.put(checkpoint.snapshot().nextStep(), checkpoint.snapshot());
                     }
                     worker.ref.tell(message);
+                    if (message instanceof RestoreState restore) { // told first: the state moves while it is taken
+                        try {
+                            sendRestored(worker, restore.snapshot());
+                        } catch (Exception e) {
+                            outcome.completeExceptionally(new CoordinatorActor.RunFailedException("cannot give "
+                                    + workerId + " the state of step " + restore.snapshot().nextStep() + ": "
+                                    + e.getMessage()));
+                        }
+                    }
                     if (message instanceof SyncState sync) { // the admitted take the state the source sends them
                         for (String target : sync.targets()) {
                             Worker admitted = workers.get(target);

@@ -13,6 +13,7 @@ import dev.apollo.worker.StateLink;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * States across processes: over the tensor plane, tagged by boundary and round; the control messages go without
@@ -24,9 +25,13 @@ final class PlaneStateLink implements StateLink {
     private final Endpoint coordinator;
     private final PeerEndpoints peers;
     private final Duration timeout;
+    private final Predicate<RunSnapshot> seeded;
 
-    PlaneStateLink(TensorPlane plane, Endpoint coordinator, PeerEndpoints peers, Duration timeout) {
+    /** {@code seeded} says which snapshot this worker builds from the seed: the run's start, when it is that. */
+    PlaneStateLink(TensorPlane plane, Endpoint coordinator, PeerEndpoints peers, Duration timeout,
+            Predicate<RunSnapshot> seeded) {
         this.plane = plane;
+        this.seeded = seeded;
         this.peers = peers;
         this.coordinator = coordinator;
         this.timeout = timeout;
@@ -43,6 +48,12 @@ final class PlaneStateLink implements StateLink {
     public void pulled(PullState pull, TensorState state, Consumer<TensorState> answer) {
         answer.accept(null);
         plane.send(coordinator, PlaneTags.state(pull.step(), pull.round()), TensorStateCodec.encode(state), timeout);
+    }
+
+    @Override
+    public TensorState restored(RunSnapshot snapshot) {
+        return seeded.test(snapshot) ? null
+                : TensorStateCodec.decode(plane.receive(PlaneTags.restore(snapshot.nextStep()), timeout));
     }
 
     @Override

@@ -2,12 +2,14 @@ package dev.apollo.worker.cluster;
 
 import dev.apollo.cluster.ServiceKeys;
 import dev.apollo.config.ApolloConfig;
+import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.JoinAccepted;
 import dev.apollo.protocol.JoinOffer;
 import dev.apollo.protocol.JoinRefused;
 import dev.apollo.protocol.PeerDirectory;
 import dev.apollo.protocol.ReleaseWorker;
+import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.SyncState;
 import dev.apollo.protocol.WireRegistry;
 import dev.apollo.protocol.WorkerMessage;
@@ -128,8 +130,9 @@ public final class WorkerHost {
         PeerEndpoints peers = new PeerEndpoints();
         RingExchanges exchanges = new RingExchanges(offer.workerId(), plane, peers, coordinator, clock, stepTimeout,
                 stallReport);
+        RunSnapshot start = RunPlan.from(config).freshStart();
         PlaneStateLink link = new PlaneStateLink(plane, new Endpoint(offer.channel(), offer.streamId()), peers,
-                config.cluster().phaseTimeout());
+                config.cluster().phaseTimeout(), snapshot -> offer.seededStart() && snapshot.equals(start));
         ActorRef<WorkerMessage> worker = context.spawn(WorkerActor.create(offer.workerId(), admitted.replicas(), link,
                 config.train().evalBatches(), coordinator, exchanges), "worker",
                 DispatcherSelector.fromConfig(WorkerActor.DISPATCHER));

@@ -132,6 +132,7 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
     private final Inbox inbox = new Inbox();
     private final IdleStrategy idle = newIdleStrategy();
     private boolean closed;
+    private volatile long abandonedThrough = Long.MIN_VALUE;
 
     private TensorPlane(Settings settings, MediaDriver driver, Aeron aeron, Subscription inbound, Endpoint local) {
         this.settings = settings;
@@ -171,6 +172,23 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
     /** Where peers send to this plane. */
     public Endpoint localEndpoint() {
         return localEndpoint;
+    }
+
+    /**
+     * Gives up every exchange tagged {@code tag} or lower: one waiting now throws {@link ExchangeAbandonedException}
+     * within a duty cycle, and later ones at once. The one call that may come from another thread: the owner of an
+     * exchange waiting on a peer that is gone learns it there.
+     */
+    public void abandon(long tag) {
+        if (tag > abandonedThrough) {
+            abandonedThrough = tag;
+        }
+    }
+
+    private void checkAbandoned(long tag) {
+        if (tag <= abandonedThrough) {
+            throw new ExchangeAbandonedException("the exchange of tag " + tag + " was given up");
+        }
     }
 
     /** Fragments left in the log so far for a later operation (a peer already on the next step or exchange). */
@@ -268,6 +286,7 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
         long lastProgressNs = System.nanoTime();
         idle.reset();
         while (!inbox.bulkComplete()) {
+            checkAbandoned(tag);
             int fragments = inbound.controlledPoll(inbox, FRAGMENT_LIMIT);
             inbox.throwIfMismatched();
             if (inbox.progressed()) {
@@ -310,6 +329,7 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
         long lastReceivedNs = lastSentNs;
         idle.reset();
         while (sendPosition < sendEnd || !inbox.ringComplete()) {
+            checkAbandoned(tag);
             int work = 0;
             for (int burst = 0; burst < CHUNK_BURST && sendPosition < sendEnd; burst++) {
                 int length = Math.min(maxChunk, sendEnd - sendPosition);

@@ -124,6 +124,31 @@ class TensorPlaneTest {
         }
     }
 
+    @Test
+    @Timeout(30)
+    void anExchangeWaitingOnAGonePeerIsAbandonedFromAnotherThreadLongBeforeItsTimeout() throws Exception {
+        try (Planes planes = new Planes(TensorPlane.Transport.IPC, 2, tempDir, 1000)) {
+            TensorPlane lonely = planes.planes.get(0);
+            Ring ring = new Ring(List.of(lonely.localEndpoint(), new Endpoint("aeron:ipc", 999)), 0);
+            Thread giveUp = new Thread(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                lonely.abandon(77);
+            });
+            giveUp.start();
+            long start = System.nanoTime();
+            assertThrows(ExchangeAbandonedException.class,
+                    () -> lonely.sum(ring, 77, direct(new long[1000]), 1000, Duration.ofSeconds(20)));
+            assertTrue((System.nanoTime() - start) / 1_000_000 < 5000, "abandoned promptly");
+            giveUp.join();
+            assertThrows(ExchangeAbandonedException.class, // later exchanges of that tag or lower: at once
+                    () -> lonely.sum(ring, 76, direct(new long[1000]), 1000, Duration.ofSeconds(20)));
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"IPC", "UDP"})
     @Timeout(30)

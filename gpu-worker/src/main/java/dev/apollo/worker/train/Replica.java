@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import static dev.apollo.protocol.TensorState.FIRST_MOMENT_PREFIX;
 import static dev.apollo.protocol.TensorState.SECOND_MOMENT_PREFIX;
 
@@ -41,6 +42,7 @@ public final class Replica implements AutoCloseable {
     private ModelParameters params;
     private AdamW optimizer;
     private FixedPointGradients gradientSum;
+    private PendingUpdate pending;
 
     /** A replica holding {@code state}, or freshly initialized parameters with {@code weights} real layers if null. */
     public Replica(ApolloConfig config, BatchSource data, Device device, int weights, TensorState state) {
@@ -62,6 +64,9 @@ public final class Replica implements AutoCloseable {
         }
     }
 
+    /** The update of a step that is computed but not applied yet: it is applied when the run moves on. */
+    private record PendingUpdate(long step, double lr, double gradientNorm) {}
+
     /** The outcome of one training step: the mean loss and gradient norm of the whole batch, on every owner. */
     public record StepOutcome(double loss, double gradientNorm) {}
 
@@ -71,11 +76,20 @@ public final class Replica implements AutoCloseable {
      * step's owners by {@code exchange}; then one optimizer update at learning rate {@code lr} with the mean over
      * every micro-batch of the batch. The result does not depend on how the micro-batches were shared out.
      *
+     * <p>The update stays tentative until the run moves on (the next step, an evaluation, an export): an owner may
+     * finish a step whose exchange another owner never finished, and when the coordinator then runs the step again,
+     * that owner must start from the same state as the others. A re-run drops the tentative update; anything else
+     * applies it first.
+     *
      * @throws NonFiniteStepException when a loss or gradient of the batch was not finite (or too large to sum
      *     exactly); every owner sees it, so all refuse the step together, and the state is left as it was
      */
     public StepOutcome trainStep(long step, int[] layerMap, double lr, int first, int count,
             GradientExchange exchange) {
+        if (pending != null && pending.step() == step) {
+            pending = null; // a re-run of the step: its earlier attempt's update is not applied
+        }
+        commit();
         Batch batch = data.trainBatch(config.train().seed(), step, config.train().batchSize());
         int rows = config.train().microBatchRows();
         int microBatches = config.train().microBatches();
@@ -107,6 +121,27 @@ public final class Replica implements AutoCloseable {
             throw new NonFiniteStepException(step);
         }
         double loss = sum.meanLoss(microBatches);
+        double gradientNorm = withMeanGradients(AdamW::gradientNorm);
+        pending = new PendingUpdate(step, lr, gradientNorm);
+        return new StepOutcome(loss, gradientNorm);
+    }
+
+    /** Applies the update of the step last trained, if it is still tentative. */
+    public void commit() {
+        if (pending != null) {
+            PendingUpdate update = pending;
+            pending = null;
+            withMeanGradients(gradients -> {
+                optimizer.update(params, gradients, update.lr(), update.gradientNorm());
+                return null;
+            });
+        }
+    }
+
+    /** {@code use} applied to the mean gradient of every parameter, from the exchanged sum, in one scope. */
+    private <T> T withMeanGradients(Function<List<NDArray>, T> use) {
+        int microBatches = config.train().microBatches();
+        FixedPointGradients sum = gradientSum();
         try (NDManager scope = root.newSubManager()) {
             scope.tempAttachAll(stateArrays());
             scope.tempAttachAll(sum.arrays().toArray(NDArray[]::new));
@@ -114,14 +149,13 @@ public final class Replica implements AutoCloseable {
             for (int i = 0; i < params.arrays().size(); i++) {
                 gradients.add(sum.mean(i, microBatches));
             }
-            double gradientNorm = AdamW.gradientNorm(gradients);
-            optimizer.update(params, gradients, lr, gradientNorm);
-            return new StepOutcome(loss, gradientNorm);
+            return use.apply(gradients);
         }
     }
 
     /** Mean validation loss over the first {@code batches} fixed validation batches, at the depth of the map. */
     public double validationLoss(int[] layerMap, int batches) {
+        commit();
         int batchSize = config.train().batchSize();
         int available = data.validationBatchCount(batchSize);
         double total = 0;
@@ -147,6 +181,7 @@ public final class Replica implements AutoCloseable {
 
     /** Parameters and moments as named fp32 tensors, plus the optimizer's update count. */
     public TensorState exportState() {
+        commit();
         List<NamedTensor> tensors = new ArrayList<>();
         params.byName().forEach((name, array) -> tensors.add(named(name, array)));
         optimizer.firstMoments().forEach((name, array) -> tensors.add(named(FIRST_MOMENT_PREFIX + name, array)));
@@ -180,6 +215,7 @@ public final class Replica implements AutoCloseable {
     }
 
     private void load(TensorState state, int weights) {
+        pending = null;
         if (gradientSum != null) {
             gradientSum.close();
             gradientSum = null;

@@ -70,6 +70,22 @@ class ReplicaTrainingTest {
     }
 
     @Test
+    void aStepRunAgainStartsFromTheStateBeforeItsFirstAttempt() {
+        // an owner that finished a step another owner never finished must not apply it twice when the step is re-run
+        ApolloConfig config = TestConfigs.small("gpt");
+        try (Replica once = new Replica(config, TestConfigs.dataset(config), Device.cpu(), 2, null);
+                Replica twice = new Replica(config, TestConfigs.dataset(config), Device.cpu(), 2, null)) {
+            int[] map = {0, 1, 1};
+            for (int step = 0; step < 3; step++) {
+                once.trainStep(step, map, 1e-3, 0, 2, GradientExchange.ALONE);
+                twice.trainStep(step, map, 1e-3, 0, 2, GradientExchange.ALONE);
+                twice.trainStep(step, map, 1e-3, 0, 2, GradientExchange.ALONE); // the re-run
+            }
+            assertEquals(once.exportState().digest(), twice.exportState().digest());
+        }
+    }
+
+    @Test
     void stateOfAnotherShapeIsRejected() {
         ApolloConfig config = TestConfigs.small("gpt");
         ApolloConfig wider = TestConfigs.small("gpt", "model.d-model=64");

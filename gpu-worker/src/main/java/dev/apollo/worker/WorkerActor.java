@@ -22,6 +22,7 @@ import dev.apollo.protocol.WorkerMessage;
 import dev.apollo.protocol.WriteCheckpoint;
 import dev.apollo.worker.train.GradientExchange;
 import dev.apollo.worker.train.Replica;
+import dev.apollo.worker.train.StepAbandonedException;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -92,7 +93,14 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
     public Receive<WorkerMessage> createReceive() {
         return newReceiveBuilder()
                 .onMessage(RestoreState.class, restoring -> guarded(() -> restore(restoring)))
-                .onMessage(RunStep.class, step -> guarded(() -> runStep(step)))
+                .onMessage(RunStep.class, step -> guarded(() -> {
+                    try {
+                        runStep(step);
+                    } catch (StepAbandonedException e) {
+                        // a peer is gone: the coordinator runs the step again without it, or declares it dead
+                        getContext().getLog().info("{}: {}", workerId, e.getMessage());
+                    }
+                }))
                 .onMessage(Evaluate.class, evaluate -> guarded(() -> evaluate(evaluate)))
                 .onMessage(PullState.class, pull -> guarded(() -> link.pulled(pull, replica().exportState(),
                         state -> coordinator.tell(new StatePulled(pull.step(), pull.round(), workerId, state)))))

@@ -53,6 +53,7 @@ public final class ClusterRun {
         RunPlan plan = RunPlan.from(config);
         CheckpointStore checkpoints = new CheckpointStore(checkpointDir, renderedConfig);
         CompletableFuture<RunSnapshot> outcome = new CompletableFuture<>();
+        ConsoleJoins joins = new ConsoleJoins(console);
         Duration startup = config.cluster().joinTimeout().isZero() ? Duration.ofMinutes(1)
                 : config.cluster().joinTimeout();
         // Workers started here share this process's media driver and reach each other over IPC; others use UDP.
@@ -68,7 +69,7 @@ public final class ClusterRun {
                     (snapshot, written) -> checkpoints.write(snapshot, written).toString(),
                     snapshot -> snapshot.equals(start) ? state
                             : CheckpointStore.read(checkpoints.location(snapshot)).state(),
-                    config.optimizer().momentsAtExpansion(), listener, joinListener(console), outcome);
+                    config.optimizer().momentsAtExpansion(), listener, joins, outcome);
             ActorSystem<Void> system = ClusterNode.start(Behaviors.setup(context -> {
                 context.spawn(coordinator, "coordinator", DispatcherSelector.fromConfig(
                         ActorSystems.COORDINATOR_DISPATCHER));
@@ -83,10 +84,17 @@ public final class ClusterRun {
                 var self = Cluster.get(system).selfMember().address();
                 String address = self.getHost().get() + ":" + self.getPort().get();
                 if (launch.startLocalWorkers()) {
+                    // a worker lost during start-up fails the run; later the coordinator node re-runs its step
+                    // with the others (down to cluster.min-workers) as for any worker that leaves the cluster
                     local = new LocalWorkers(launch.workers(), address, launch.secret(), config.runtime().threads(),
-                            aeronDir, STREAM_ID,
-                            exit -> outcome.completeExceptionally(new EmbeddedRun.RunFailed(exit
-                                    + " before the run finished (its own log line above says why)")));
+                            aeronDir, STREAM_ID, exit -> {
+                                if (joins.all()) {
+                                    console.println("cluster: " + exit + "; the run goes on without it");
+                                } else {
+                                    outcome.completeExceptionally(new EmbeddedRun.RunFailed(exit
+                                            + " during start-up (its own log line above says why)"));
+                                }
+                            });
                     console.printf(Locale.ROOT, "cluster: coordinator at %s, %d worker processes (pids %s)%n",
                             address, launch.workers(), local.pids());
                 } else {
@@ -141,24 +149,33 @@ public final class ClusterRun {
         }
     }
 
-    private static ClusterCoordinatorActor.JoinListener joinListener(PrintStream console) {
-        return new ClusterCoordinatorActor.JoinListener() {
-            @Override
-            public void accepted(String workerId, String device, int joined, int needed) {
-                if (joined <= needed) {
-                    console.printf(Locale.ROOT, "cluster: %s joined (%s), %d of %d%n", workerId, device, joined,
-                            needed);
-                } else {
-                    console.printf(Locale.ROOT, "cluster: %s joined (%s) mid-run, %d workers; admitted with a copy "
-                            + "of the state at the next step boundary%n", workerId, device, joined);
-                }
-            }
+    /** Prints who joins or is refused, and knows when every worker the run waited for has joined. */
+    private static final class ConsoleJoins implements ClusterCoordinatorActor.JoinListener {
+        private final PrintStream console;
+        private volatile boolean all;
 
-            @Override
-            public void refused(String workerId, String reason) {
-                console.printf(Locale.ROOT, "cluster: %s refused to join: %s%n", workerId, reason);
+        ConsoleJoins(PrintStream console) {
+            this.console = console;
+        }
+
+        boolean all() {
+            return all;
+        }
+
+        @Override
+        public void accepted(String workerId, String device, int joined, int needed) {
+            if (all) {
+                console.printf(Locale.ROOT, "cluster: %s joined (%s) mid-run, %d workers; admitted with a copy of "
+                        + "the state at the next step boundary%n", workerId, device, joined);
+            } else {
+                console.printf(Locale.ROOT, "cluster: %s joined (%s), %d of %d%n", workerId, device, joined, needed);
+                all = joined >= needed;
             }
-        };
+        }
+
+        @Override
+        public void refused(String workerId, String reason) {
+            console.printf(Locale.ROOT, "cluster: %s refused to join: %s%n", workerId, reason);
+        }
     }
-
 }

@@ -31,6 +31,7 @@ class ClusterRunTest {
     private static final List<String> RUN = List.of("--set", "train.steps=20", "--set", "train.micro-batch-size=2",
             "--set", "train.checkpoint-every=0");
     private static final Pattern ADDRESS = Pattern.compile("coordinator at (\\S+:\\d+)");
+    private static final List<String> LONGER = List.of("--set", "train.steps=300", "--set", "train.eval-every=10");
     private static final Pattern PIDS = Pattern.compile("pids \\[([0-9, ]+)]");
 
     @TempDir
@@ -146,19 +147,10 @@ class ClusterRunTest {
 
     @Test
     void aWorkerJoiningMidRunIsAdmittedWithTheStateAndTheRunStaysExact(@TempDir Path dir) throws Exception {
-        // long enough that the second worker's JVM starts while the first trains
-        List<String> longer = List.of("--set", "train.steps=300", "--set", "train.eval-every=10");
-        Path longAlone = dir.resolve("alone");
-        List<String> aloneArgs = train(longAlone);
-        aloneArgs.addAll(longer);
-        assertEquals(0, CliHarness.run(aloneArgs).exitCode());
+        Path longAlone = longAlone();
         try (Processes processes = new Processes()) {
             Path run = dir.resolve("grown");
-            List<String> coordinatorArgs = new ArrayList<>(List.of("coordinator", "--bind", "127.0.0.1:0",
-                    "--workers", "1"));
-            coordinatorArgs.addAll(train(run).subList(1, train(run).size()));
-            coordinatorArgs.addAll(longer);
-            Processes.Started coordinator = processes.apollo("s3cret", coordinatorArgs);
+            Processes.Started coordinator = processes.apollo("s3cret", longCoordinator(run, 1));
             String address = Processes.await(coordinator, ADDRESS, 60);
             Processes.Started first = processes.apollo("s3cret", worker(address));
             Processes.await(coordinator, Pattern.compile("(worker-0 joined)"), 60);
@@ -173,6 +165,53 @@ class ClusterRunTest {
             assertEquals(checkpointDigests(longAlone), checkpointDigests(run));
             assertEquals(List.of(), processes.aeronDirectoriesLeft());
         }
+    }
+
+    @Test
+    void aWorkerKilledMidRunIsLeftBehindAndTheRunEndsWithTheUndisturbedNumbers(@TempDir Path dir) throws Exception {
+        Path longAlone = longAlone();
+        try (Processes processes = new Processes()) {
+            Path run = dir.resolve("shrunk");
+            Processes.Started coordinator = processes.apollo("s3cret", longCoordinator(run, 3));
+            String address = Processes.await(coordinator, ADDRESS, 60);
+            List<Processes.Started> workers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                workers.add(processes.apollo("s3cret", worker(address)));
+            }
+            Processes.await(coordinator, Pattern.compile("(worker-\\d joined \\(cpu\\(\\)\\), 3 of 3)"), 90);
+            Processes.await(coordinator, Pattern.compile("step ([2-9]\\d|\\d{3})/300"), 90); // well into the run
+            Processes.Started killed = workers.remove(1);
+            killed.process().destroyForcibly(); // SIGKILL: no goodbye
+            killed.process().waitFor();
+
+            assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
+            for (Processes.Started survivor : workers) {
+                assertEquals(0, Processes.exitCode(survivor, 60), survivor.text());
+            }
+            assertEquals(CliHarness.metricsWithoutClocks(longAlone), CliHarness.metricsWithoutClocks(run));
+            assertEquals(checkpointDigests(longAlone), checkpointDigests(run));
+            Processes.removeAeronDirectoryOf(killed); // a SIGKILL leaves it; the next process to start would remove it
+            assertEquals(List.of(), processes.aeronDirectoriesLeft());
+        }
+    }
+
+    /** A 300-step run alone: long enough that a worker's JVM starts, or one is killed, while others train. */
+    private static synchronized Path longAlone() {
+        Path run = shared.resolve("long-alone");
+        if (!Files.exists(run.resolve("summary.json"))) {
+            List<String> args = train(run);
+            args.addAll(LONGER);
+            assertEquals(0, CliHarness.run(args).exitCode());
+        }
+        return run;
+    }
+
+    private static List<String> longCoordinator(Path run, int workers) {
+        List<String> args = new ArrayList<>(List.of("coordinator", "--bind", "127.0.0.1:0", "--workers",
+                Integer.toString(workers)));
+        args.addAll(train(run).subList(1, train(run).size()));
+        args.addAll(LONGER);
+        return args;
     }
 
     @Test

@@ -6,10 +6,13 @@ import dev.apollo.protocol.RunStep;
 import dev.apollo.protocol.Shard;
 import dev.apollo.protocol.StepStalled;
 import dev.apollo.tensor.Endpoint;
+import dev.apollo.tensor.ExchangeAbandonedException;
+import dev.apollo.tensor.PeerTimeoutException;
 import dev.apollo.tensor.Ring;
 import dev.apollo.tensor.TensorPlane;
 import dev.apollo.worker.WorkerActor;
 import dev.apollo.worker.train.GradientExchange;
+import dev.apollo.worker.train.StepAbandonedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +47,11 @@ final class RingExchanges implements WorkerActor.GradientExchanges {
         this.stallReport = stallReport;
     }
 
+    /** Gives up every exchange before {@code step}'s: the coordinator has moved on to it (a re-run, or later). */
+    void abandonBefore(RunStep step) {
+        plane.abandon(PlaneTags.gradients(step.step(), step.attempt()) - 1);
+    }
+
     @Override
     public GradientExchange forStep(RunStep step) {
         List<Endpoint> members = new ArrayList<>();
@@ -66,6 +74,9 @@ final class RingExchanges implements WorkerActor.GradientExchanges {
                     stallReport.toNanos(), TimeUnit.NANOSECONDS);
             try {
                 plane.sum(ring, tag, values, count, timeout);
+            } catch (ExchangeAbandonedException | PeerTimeoutException e) {
+                throw new StepAbandonedException("step " + step.step() + " attempt " + step.attempt() + ": "
+                        + e.getMessage(), e);
             } finally {
                 stalled.cancel(false);
             }

@@ -10,6 +10,7 @@ import dev.apollo.protocol.JoinRefused;
 import dev.apollo.protocol.PeerDirectory;
 import dev.apollo.protocol.ReleaseWorker;
 import dev.apollo.protocol.RunSnapshot;
+import dev.apollo.protocol.RunStep;
 import dev.apollo.protocol.SyncState;
 import dev.apollo.protocol.WireRegistry;
 import dev.apollo.protocol.WorkerMessage;
@@ -151,6 +152,12 @@ public final class WorkerHost {
                                 + " with a copy of " + sync.sourceWorker() + "'s state");
                     }
                     worker.tell(sync);
+                    return Behaviors.same();
+                })
+                .onMessage(RunStep.class, step -> {
+                    // the worker may still wait on a peer of an earlier attempt: it gives that up, the step goes on
+                    exchanges.abandonBefore(step);
+                    worker.tell(step);
                     return Behaviors.same();
                 })
                 .onMessage(ReleaseWorker.class, release -> {

@@ -39,8 +39,13 @@ public final class ClusterRun {
     public record Launch(String host, int port, int workers, boolean startLocalWorkers, String secret,
             TlsStores tls) {}
 
-    /** The plane's receive timeout on this side is the phase timeout; stream ids only tell processes apart. */
+    /** Stream ids only tell processes apart on a shared driver. */
     private static final int STREAM_ID = 1001;
+    /**
+     * How long a state transfer may make no progress before it is given up: the coordinator's thread waits on it,
+     * so a worker that dies while sending must not hold it for the whole phase timeout. Progress, not size, counts.
+     */
+    private static final Duration TRANSFER_STALL = Duration.ofMinutes(2);
 
     private ClusterRun() {}
 
@@ -65,7 +70,7 @@ public final class ClusterRun {
             var coordinator = ClusterCoordinatorActor.create(plan, start,
                     dev.apollo.coordinator.node.NodeSettings.of(config.cluster()), launch.workers(), startup,
                     new ClusterCoordinatorActor.Offer(renderedConfig, corpus.bytes(), corpus.sha256()), plane,
-                    config.cluster().phaseTimeout(),
+                    min(config.cluster().phaseTimeout(), TRANSFER_STALL),
                     (snapshot, written) -> checkpoints.write(snapshot, written).toString(),
                     snapshot -> snapshot.equals(start) ? state
                             : CheckpointStore.read(checkpoints.location(snapshot)).state(),
@@ -114,6 +119,10 @@ public final class ClusterRun {
                 ActorSystems.stop(system);
             }
         }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     static NodeSettings tls(NodeSettings node, TlsStores tls) {

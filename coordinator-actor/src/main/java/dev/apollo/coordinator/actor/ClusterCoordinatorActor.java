@@ -43,6 +43,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
@@ -189,7 +190,11 @@ public final class ClusterCoordinatorActor {
                         return Behaviors.same();
                     })
                     .onMessage(CoordinatorMessage.class, message -> {
-                        onMessage(message);
+                        try {
+                            onMessage(message);
+                        } catch (RuntimeException e) { // a state that never arrived, or one that is not a state
+                            return fail(e);
+                        }
                         return next();
                     })
                     .onMessage(MemberRemoved.class, removed -> {
@@ -201,7 +206,11 @@ public final class ClusterCoordinatorActor {
                         return next();
                     })
                     .onMessage(DeadlinePassed.class, in -> {
-                        node.onDeadline(in.deadline());
+                        try {
+                            node.onDeadline(in.deadline());
+                        } catch (RuntimeException e) {
+                            return fail(e);
+                        }
                         return next();
                     })
                     .onMessage(StartupExpired.class, in -> {
@@ -214,7 +223,20 @@ public final class ClusterCoordinatorActor {
                         }
                         return Behaviors.same();
                     })
+                    .onSignal(PostStop.class, stop -> {
+                        // whatever stopped this actor, the caller waiting for the outcome learns of it
+                        outcome.completeExceptionally(new CoordinatorActor.RunFailedException(
+                                "the coordinator stopped before the run finished"));
+                        return Behaviors.same();
+                    })
                     .build();
+        }
+
+        private Behavior<Object> fail(RuntimeException e) {
+            String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            workers.forEach((id, worker) -> worker.ref.tell(new ReleaseWorker(id)));
+            outcome.completeExceptionally(new CoordinatorActor.RunFailedException(message));
+            return Behaviors.stopped();
         }
 
         private void offer(Receptionist.Listing listing) {

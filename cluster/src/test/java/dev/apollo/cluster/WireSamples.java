@@ -6,6 +6,7 @@ import dev.apollo.protocol.EvaluationCompleted;
 import dev.apollo.protocol.JoinAccepted;
 import dev.apollo.protocol.JoinOffer;
 import dev.apollo.protocol.JoinRefused;
+import dev.apollo.protocol.LeaveRequested;
 import dev.apollo.protocol.PeerDirectory;
 import dev.apollo.protocol.PullState;
 import dev.apollo.protocol.PushState;
@@ -69,7 +70,8 @@ final class WireSamples {
                 new JoinRefused("worker-2", "another corpus: 12 bytes, sha256 0f..."),
                 new PeerDirectory(List.of(new PeerDirectory.Peer("worker-0", "aeron:ipc", 11),
                         new PeerDirectory.Peer("worker-1", "aeron:udp?endpoint=10.0.0.3:40999", 12))),
-                new PeerDirectory.Peer("worker-9", "aeron:ipc", 19))) {
+                new PeerDirectory.Peer("worker-9", "aeron:ipc", 19),
+                new LeaveRequested("worker-3"))) {
             samples.put(sample.getClass(), sample);
         }
         return samples;

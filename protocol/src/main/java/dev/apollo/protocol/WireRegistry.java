@@ -53,6 +53,7 @@ public final class WireRegistry {
             JoinRefused.class,
             PeerDirectory.class,
             PeerDirectory.Peer.class,
+            LeaveRequested.class,
     });
 
     private WireRegistry() {}

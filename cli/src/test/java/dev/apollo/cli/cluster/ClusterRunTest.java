@@ -109,7 +109,7 @@ class ClusterRunTest {
             assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
             assertEquals(0, Processes.exitCode(first, 60), first.text());
             assertEquals(0, Processes.exitCode(second, 60), second.text());
-            assertTrue(first.text().contains("released at the end of the run"), first.text());
+            assertTrue(first.text().contains("released by the coordinator"), first.text());
             assertEquals(CliHarness.metricsWithoutClocks(alone), CliHarness.metricsWithoutClocks(run));
             assertEquals(checkpointDigests(alone), checkpointDigests(run));
             assertEquals(List.of(), processes.aeronDirectoriesLeft());
@@ -192,6 +192,29 @@ class ClusterRunTest {
             assertEquals(checkpointDigests(longAlone), checkpointDigests(run));
             Processes.removeAeronDirectoryOf(killed); // a SIGKILL leaves it; the next process to start would remove it
             assertEquals(List.of(), processes.aeronDirectoriesLeft());
+        }
+    }
+
+    @Test
+    void aWorkerToldToStopLeavesAfterItsStepAndTheRunGoesOnExactly(@TempDir Path dir) throws Exception {
+        Path longAlone = longAlone();
+        try (Processes processes = new Processes()) {
+            Path run = dir.resolve("left");
+            Processes.Started coordinator = processes.apollo("s3cret", longCoordinator(run, 2));
+            String address = Processes.await(coordinator, ADDRESS, 60);
+            Processes.Started staying = processes.apollo("s3cret", worker(address));
+            Processes.Started leaving = processes.apollo("s3cret", worker(address));
+            Processes.await(coordinator, Pattern.compile("(worker-\\d joined \\(cpu\\(\\)\\), 2 of 2)"), 90);
+            Processes.await(coordinator, Pattern.compile("step ([2-9]\\d|\\d{3})/300"), 90);
+            leaving.process().toHandle().destroy(); // SIGTERM; Process.destroy would also close our end of its output
+
+            assertEquals(143, Processes.exitCode(leaving, 120), leaving.text()); // the JVM's code for SIGTERM
+            assertTrue(leaving.text().contains("leaves after its step"), leaving.text());
+            assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
+            assertEquals(0, Processes.exitCode(staying, 60), staying.text());
+            assertEquals(CliHarness.metricsWithoutClocks(longAlone), CliHarness.metricsWithoutClocks(run));
+            assertEquals(checkpointDigests(longAlone), checkpointDigests(run));
+            assertEquals(List.of(), processes.aeronDirectoriesLeft()); // the leaving one removed its own too
         }
     }
 

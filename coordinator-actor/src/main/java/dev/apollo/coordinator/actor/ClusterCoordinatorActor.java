@@ -15,6 +15,7 @@ import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.JoinAccepted;
 import dev.apollo.protocol.JoinOffer;
 import dev.apollo.protocol.JoinRefused;
+import dev.apollo.protocol.LeaveRequested;
 import dev.apollo.protocol.PeerDirectory;
 import dev.apollo.protocol.PlaneTags;
 import dev.apollo.protocol.PushState;
@@ -27,6 +28,7 @@ import dev.apollo.protocol.TensorState;
 import dev.apollo.protocol.TensorStateCodec;
 import dev.apollo.protocol.WireRegistry;
 import dev.apollo.protocol.WorkerJoined;
+import dev.apollo.protocol.WorkerLeaving;
 import dev.apollo.protocol.WorkerLeft;
 import dev.apollo.protocol.WorkerMessage;
 import dev.apollo.protocol.WriteCheckpoint;
@@ -278,6 +280,11 @@ public final class ClusterCoordinatorActor {
                     refusals.add(refused.workerId() + ": " + refused.reason());
                     joins.refused(refused.workerId(), refused.reason());
                 }
+            } else if (message instanceof LeaveRequested leave) {
+                Worker worker = workers.get(leave.workerId());
+                if (started && worker != null && worker.endpoint != null) {
+                    node.onMembership(new WorkerLeaving(leave.workerId()));
+                }
             } else if (message instanceof StatePulled pulled && pulled.state() == null) {
                 TensorState state = receive(PlaneTags.state(pulled.step(), pulled.round()));
                 node.onStatePulled(pulled.workerId(), pulled.step(), pulled.round(), state);
@@ -359,6 +366,9 @@ public final class ClusterCoordinatorActor {
                         checkpointsDue.put(checkpoint.snapshot().nextStep(), checkpoint.snapshot());
                     }
                     worker.ref.tell(message);
+                    if (message instanceof ReleaseWorker) {
+                        workers.remove(workerId); // it goes; its leaving the cluster is no news to the node
+                    }
                     if (message instanceof RestoreState restore) { // told first: the state moves while it is taken
                         try {
                             sendRestored(worker, restore.snapshot());

@@ -7,6 +7,7 @@ import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.JoinAccepted;
 import dev.apollo.protocol.JoinOffer;
 import dev.apollo.protocol.JoinRefused;
+import dev.apollo.protocol.LeaveRequested;
 import dev.apollo.protocol.PeerDirectory;
 import dev.apollo.protocol.ReleaseWorker;
 import dev.apollo.protocol.RunSnapshot;
@@ -60,6 +61,9 @@ public final class WorkerHost {
 
     private record CoordinatorListing(Receptionist.Listing listing) {}
 
+    /** The process was told to stop: ask the coordinator to let this worker go at the next step boundary. */
+    public record Leave() {}
+
     private WorkerHost() {}
 
     /**
@@ -89,6 +93,7 @@ public final class WorkerHost {
                         stash.stash(early); // an offer can overtake the Receptionist's listing
                         return Behaviors.same();
                     })
+                    .onMessage(Leave.class, leave -> stoppedBeforeJoining(context, exit))
                     .build());
         });
     }
@@ -112,6 +117,7 @@ public final class WorkerHost {
                     return running(context, plane, console, exit, coordinator, offer, admitted);
                 })
                 .onSignal(Terminated.class, gone -> coordinatorGone(context, exit))
+                .onMessage(Leave.class, leave -> stoppedBeforeJoining(context, exit))
                 .onMessage(CoordinatorListing.class, listing -> Behaviors.same())
                 .build();
     }
@@ -154,6 +160,11 @@ public final class WorkerHost {
                     worker.tell(sync);
                     return Behaviors.same();
                 })
+                .onMessage(Leave.class, leave -> {
+                    console.accept("apollo worker: " + offer.workerId() + " leaves after its step");
+                    coordinator.tell(new LeaveRequested(offer.workerId()));
+                    return Behaviors.same();
+                })
                 .onMessage(RunStep.class, step -> {
                     // the worker may still wait on a peer of an earlier attempt: it gives that up, the step goes on
                     exchanges.abandonBefore(step);
@@ -161,7 +172,7 @@ public final class WorkerHost {
                     return Behaviors.same();
                 })
                 .onMessage(ReleaseWorker.class, release -> {
-                    exit.complete(new Exit(0, offer.workerId() + " released at the end of the run"));
+                    exit.complete(new Exit(0, offer.workerId() + " released by the coordinator"));
                     return done(context);
                 })
                 .onMessage(WorkerMessage.class, message -> {
@@ -187,6 +198,11 @@ public final class WorkerHost {
             JoinOffer offer, CompletableFuture<Exit> exit, String reason) {
         coordinator.tell(new JoinRefused(offer.workerId(), reason));
         exit.complete(new Exit(2, "refused to join: " + reason));
+        return done(context);
+    }
+
+    private static Behavior<Object> stoppedBeforeJoining(ActorContext<Object> context, CompletableFuture<Exit> exit) {
+        exit.complete(new Exit(0, "stopped before joining a run"));
         return done(context);
     }
 

@@ -302,9 +302,13 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
         return payload.order(LITTLE_ENDIAN);
     }
 
-    /** Closes the publications, the subscription, the client and (when embedded) the driver, deleting its directory. */
+    /**
+     * Closes the publications, the subscription, the client and (when embedded) the driver, deleting its directory.
+     * A second caller (the owner, and a shutdown hook) waits until the first is done, so neither returns with the
+     * directory still there.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }

@@ -2,7 +2,6 @@ package dev.apollo.cli.cluster;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigUtil;
 import dev.apollo.cli.ActorSystems;
 import dev.apollo.cli.ConfigOptions;
@@ -33,13 +32,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /**
  * {@code apollo worker}: one device's worker process. It joins the coordinator's cluster, takes the run's
@@ -82,9 +81,6 @@ public final class WorkerCommand implements Callable<Integer> {
 
     private final PrintStream console = System.out;
 
-    /** How long a worker told to stop waits to be released after its step; until admitted, a short while. */
-    private volatile Duration leaveTimeout = Duration.ofSeconds(10);
-
     /** Each worker has its own UDP endpoint, so the stream id only has to be the same on both ends. */
     private static final int STREAM_ID = 2001;
     /** The largest gradient sum the plane takes: 2^28 int64 values (2 GiB), far beyond a device's model. */
@@ -101,25 +97,20 @@ public final class WorkerCommand implements Callable<Integer> {
                 ? TensorPlane.Settings.ipc(aeronDir, false, tensorStream, MAX_GRADIENT_ELEMENTS)
                 : TensorPlane.Settings.udp(AeronDirectories.forThisProcess("worker"), true, host, STREAM_ID,
                         MAX_GRADIENT_ELEMENTS);
-        try (TensorPlane plane = TensorPlane.start(planeSettings)) {
-            // Told to stop (SIGTERM), the worker leaves cleanly: Pekko's own hook would leave the cluster at once, so
-            // this one asks the coordinator to let it go after its step, waits for that, then ends the system.
+        try (TensorPlane plane = AeronDirectories.closedOnExit(TensorPlane.start(planeSettings))) {
             ActorSystem<Object> system = ClusterNode.start(WorkerHost.create(plane, this::admit, console::println, exit),
                     ClusterRun.tls(NodeSettings.worker(host, 0, join, secret).withJoinTimeout(joinTimeout), tls),
-                    ConfigFactory.parseString("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off")
-                            .withFallback(ActorSystems.clusterNode()));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                if (!exit.isDone()) {
-                    system.tell(new WorkerHost.Leave());
-                    try {
-                        exit.get(leaveTimeout.toNanos(), TimeUnit.NANOSECONDS);
-                    } catch (InterruptedException | ExecutionException | TimeoutException e) {
-                        // not released in time: the process goes anyway, and the coordinator re-runs its step
-                    }
+                    ActorSystems.clusterNode());
+            // Told to stop (SIGTERM), the worker leaves cleanly, with the JVM still whole: it asks the coordinator to
+            // let it go after its step, and exits 0 once released. (Shutting the JVM down first would stop the
+            // cluster's heartbeats while the step finishes.) A second SIGTERM, SIGINT and SIGKILL stop it at once.
+            AtomicBoolean told = new AtomicBoolean();
+            Signal.handle(new Signal("TERM"), signal -> {
+                if (told.getAndSet(true)) {
+                    System.exit(143);
                 }
-                ActorSystems.stop(system);
-                plane.close();
-            }, "apollo-leave"));
+                system.tell(new WorkerHost.Leave());
+            });
             system.getWhenTerminated().thenRun(() -> exit.complete(new WorkerHost.Exit(1,
                     "left the cluster: the coordinator is gone or declared this worker dead")));
             watchParent(exit);
@@ -168,7 +159,6 @@ public final class WorkerCommand implements Callable<Integer> {
                         offer.corpusBytes(), offer.corpusSha256(), corpus.bytes(), corpus.sha256()));
             }
             Device onDevice = device(config);
-            leaveTimeout = config.cluster().stepTimeout();
             return new WorkerHost.Admitted(config, new Replicas() {
                 @Override
                 public Replica at(RunSnapshot snapshot) { // the seed's start: any other state comes from the coordinator

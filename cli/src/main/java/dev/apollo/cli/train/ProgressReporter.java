@@ -21,6 +21,7 @@ final class ProgressReporter implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final long startTokens;
     private boolean closed;
+    private volatile int workers;
 
     ProgressReporter(long firstStep, long totalSteps, long startTokens, PrintStream out) {
         this.totalSteps = totalSteps;
@@ -32,17 +33,27 @@ final class ProgressReporter implements AutoCloseable {
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build();
     }
 
+    /** How many workers the run has now. */
+    void workers(int count) {
+        workers = count;
+    }
+
     void onStep(StepRecord r) {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         double tokensPerSecond = (r.tokens() - startTokens) / Math.max(seconds, 1e-9);
         if (bar != null) {
             bar.stepTo(r.stepsDone());
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3f N=%d depth %d %.0f tok/s", r.loss(), r.weights(),
-                    r.depth(), tokensPerSecond));
+            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3f N=%d depth %d %.0f tok/s %s", r.loss(),
+                    r.weights(), r.depth(), tokensPerSecond, workersText()));
         } else if (r.stepsDone() % lineEvery == 0 || r.stepsDone() == totalSteps) {
-            out.printf(Locale.ROOT, "step %d/%d stage %d N=%d depth %d loss %.4f lr %.2e %.0f tok/s%n", r.stepsDone(),
-                    totalSteps, r.stage(), r.weights(), r.depth(), r.loss(), r.lr(), tokensPerSecond);
+            out.printf(Locale.ROOT, "step %d/%d stage %d N=%d depth %d loss %.4f lr %.2e %.0f tok/s %s%n",
+                    r.stepsDone(), totalSteps, r.stage(), r.weights(), r.depth(), r.loss(), r.lr(), tokensPerSecond,
+                    workersText());
         }
+    }
+
+    private String workersText() {
+        return workers == 1 ? "1 worker" : workers + " workers";
     }
 
     void onValidation(RecordValidation v) {

@@ -5,6 +5,8 @@ import dev.apollo.protocol.RecordValidation;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.StepRecord;
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Records a run as it goes: metrics.jsonl, the progress display, and the latest figures for the summary. */
 final class RunRecorder implements RunListener, AutoCloseable {
@@ -16,6 +18,10 @@ final class RunRecorder implements RunListener, AutoCloseable {
     private StepRecord lastStep;
     private RecordValidation lastValidation;
     private String lastCheckpoint;
+    private int joined;
+    private int released;
+    private int lost;
+    private int rerunSteps;
 
     RunRecorder(MetricsLog metrics, ProgressReporter progress, PrintStream out) {
         this.metrics = metrics;
@@ -40,6 +46,31 @@ final class RunRecorder implements RunListener, AutoCloseable {
     @Override
     public void onCheckpoint(long nextStep, String location) {
         lastCheckpoint = location;
+    }
+
+    @Override
+    public synchronized void onWorker(WorkerEvent event, String workerId) {
+        switch (event) {
+            case JOINED -> joined++;
+            case RELEASED -> released++;
+            case LOST -> lost++;
+        }
+        progress.workers(joined - released - lost);
+    }
+
+    @Override
+    public synchronized void onStepRerun(long step, int attempt) {
+        rerunSteps++;
+    }
+
+    /** What became of the run's workers: joins, releases, losses, and the steps run again after a loss. */
+    synchronized Map<String, Integer> workerCounts() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        counts.put("joined", joined);
+        counts.put("released", released);
+        counts.put("lost", lost);
+        counts.put("rerunSteps", rerunSteps);
+        return counts;
     }
 
     @Override

@@ -221,6 +221,7 @@ public class TrainCommand implements Callable<Integer> {
         summary.put("flopsRatioToScratch", end.flops() / plan.scratchFlops());
         summary.put("wallSeconds", recorder.wallSeconds());
         summary.put("lastCheckpoint", recorder.lastCheckpoint());
+        summary.put("workers", recorder.workerCounts());
         Files.writeString(runDir.resolve("summary.json"),
                 new GsonBuilder().setPrettyPrinting().create().toJson(summary), StandardCharsets.UTF_8);
     }

@@ -190,6 +190,8 @@ class ClusterRunTest {
             }
             assertEquals(CliHarness.metricsWithoutClocks(longAlone), CliHarness.metricsWithoutClocks(run));
             assertEquals(checkpointDigests(longAlone), checkpointDigests(run));
+            String summary = Files.readString(run.resolve("summary.json"));
+            assertTrue(summary.contains("\"joined\": 3") && summary.contains("\"lost\": 1"), summary);
             Processes.removeAeronDirectoryOf(killed); // a SIGKILL leaves it; the next process to start would remove it
             assertEquals(List.of(), processes.aeronDirectoriesLeft());
         }
@@ -208,12 +210,17 @@ class ClusterRunTest {
             Processes.await(coordinator, Pattern.compile("step ([2-9]\\d|\\d{3})/300"), 90);
             leaving.process().toHandle().destroy(); // SIGTERM; Process.destroy would also close our end of its output
 
-            assertEquals(143, Processes.exitCode(leaving, 120), leaving.text()); // the JVM's code for SIGTERM
+            assertEquals(0, Processes.exitCode(leaving, 120), leaving.text());
             assertTrue(leaving.text().contains("leaves after its step"), leaving.text());
+            assertTrue(leaving.text().contains("released by the coordinator"), leaving.text());
             assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
             assertEquals(0, Processes.exitCode(staying, 60), staying.text());
             assertEquals(CliHarness.metricsWithoutClocks(longAlone), CliHarness.metricsWithoutClocks(run));
             assertEquals(checkpointDigests(longAlone), checkpointDigests(run));
+            String summary = Files.readString(run.resolve("summary.json"));
+            assertTrue(summary.contains("\"released\": 1") && summary.contains("\"lost\": 0")
+                    && summary.contains("\"rerunSteps\": 0"), summary);
+            assertTrue(coordinator.text().contains(" 1 worker"), coordinator.text()); // the progress line counts them
             assertEquals(List.of(), processes.aeronDirectoriesLeft()); // the leaving one removed its own too
         }
     }

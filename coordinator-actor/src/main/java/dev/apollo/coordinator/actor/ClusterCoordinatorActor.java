@@ -282,8 +282,14 @@ public final class ClusterCoordinatorActor {
                 }
             } else if (message instanceof LeaveRequested leave) {
                 Worker worker = workers.get(leave.workerId());
-                if (started && worker != null && worker.endpoint != null) {
+                if (worker == null) {
+                    return;
+                }
+                if (started && worker.endpoint != null) {
                     node.onMembership(new WorkerLeaving(leave.workerId()));
+                } else { // before the run starts it holds nothing: it may go at once
+                    workers.remove(leave.workerId());
+                    worker.ref.tell(new ReleaseWorker(leave.workerId()));
                 }
             } else if (message instanceof StatePulled pulled && pulled.state() == null) {
                 TensorState state = receive(PlaneTags.state(pulled.step(), pulled.round()));

@@ -129,6 +129,11 @@ public final class CoordinatorNode<S> {
     /** A membership change the transport saw: a worker joined, asked to leave or is gone. */
     public void onMembership(CoreEvent event) {
         if (event instanceof WorkerJoined || event instanceof WorkerLeaving || event instanceof WorkerLeft) {
+            if (event instanceof WorkerJoined joined) {
+                listener.onWorker(RunListener.WorkerEvent.JOINED, joined.workerId());
+            } else if (event instanceof WorkerLeft left) {
+                listener.onWorker(RunListener.WorkerEvent.LOST, left.workerId());
+            }
             deliver(event);
         } else {
             throw new IllegalArgumentException("not a membership change: " + event);
@@ -291,6 +296,7 @@ public final class CoordinatorNode<S> {
             }
             lastLoss = worker + why;
             transport.down(worker);
+            listener.onWorker(RunListener.WorkerEvent.LOST, worker);
             deliver(new WorkerLeft(worker));
         }
         if (!stopped && inFlight != null && repliesDeadline.equals(missed)) { // still the same command: the rest
@@ -346,6 +352,9 @@ public final class CoordinatorNode<S> {
                 for (Shard shard : step.shards()) {
                     transport.send(shard.workerId(), step);
                 }
+                if (step.attempt() > 0) {
+                    listener.onStepRerun(step.step(), step.attempt());
+                }
                 expect(step, step.shards().stream().map(Shard::workerId).toList(), settings.stepNanos());
             }
         }
@@ -378,6 +387,7 @@ public final class CoordinatorNode<S> {
                 expect(restore, restoring, settings.phaseNanos());
             } else if (command instanceof ReleaseWorker release) {
                 transport.send(release.workerId(), release);
+                listener.onWorker(RunListener.WorkerEvent.RELEASED, release.workerId());
             } else if (command instanceof RecordStep record) {
                 listener.onStep(record.record());
             } else if (command instanceof RecordValidation validation) {

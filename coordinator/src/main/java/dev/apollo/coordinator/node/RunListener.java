@@ -13,6 +13,21 @@ public interface RunListener {
 
     default void onCheckpoint(long nextStep, String location) {}
 
+    /** What became of a worker, as the node saw it. */
+    enum WorkerEvent {
+        /** It joined the run (it is admitted with a copy of the state at a step boundary). */
+        JOINED,
+        /** It was let go at a step boundary (it asked to leave, or the run needs no more workers). */
+        RELEASED,
+        /** It left without notice, or was declared dead for not answering in time. */
+        LOST
+    }
+
+    default void onWorker(WorkerEvent event, String workerId) {}
+
+    /** Step {@code step} is run again as {@code attempt}: an owner of its earlier attempt was lost. */
+    default void onStepRerun(long step, int attempt) {}
+
     default void onFinished(RunSnapshot snapshot) {}
 
     /** The run stopped before its end; {@code message} is the reason, on one line. */

@@ -55,6 +55,7 @@ class CoordinatorNodeTest {
         final List<StepRecord> steps = new ArrayList<>();
         final List<Deadline> deadlines = new ArrayList<>();
         final List<Long> delays = new ArrayList<>();
+        final List<String> workerEvents = new ArrayList<>();
         String failure;
         RunSnapshot finished;
 
@@ -106,6 +107,16 @@ class CoordinatorNodeTest {
         @Override
         public void onFailed(String message) {
             failure = message;
+        }
+
+        @Override
+        public void onWorker(WorkerEvent event, String workerId) {
+            workerEvents.add(event + " " + workerId);
+        }
+
+        @Override
+        public void onStepRerun(long step, int attempt) {
+            workerEvents.add("RERUN " + step + "/" + attempt);
         }
 
         /** The newest deadline set, passing. */
@@ -196,6 +207,8 @@ class CoordinatorNodeTest {
         assertEquals(step.attempt() + 1, rerun.attempt());
         assertEquals(List.of("w1", "w2"), rerun.shards().stream().map(Shard::workerId).toList());
         assertNull(run.failure);
+        assertEquals(List.of("JOINED w0", "JOINED w1", "JOINED w2", "LOST w0", "RERUN 3/" + rerun.attempt()),
+                run.workerEvents); // what a run's summary counts
     }
 
     @Test

@@ -94,11 +94,7 @@ class ClusterRunTest {
         List<String> tls = List.of("--keystore", store.toString(), "--truststore", store.toString());
         try (Processes processes = new Processes()) {
             Path run = dir.resolve("nodes");
-            List<String> coordinatorArgs = new ArrayList<>(List.of("coordinator", "--bind", "127.0.0.1:0",
-                    "--workers", "2"));
-            coordinatorArgs.addAll(tls);
-            coordinatorArgs.addAll(train(run).subList(1, train(run).size()));
-            Processes.Started coordinator = processes.apollo("s3cret", coordinatorArgs);
+            Processes.Started coordinator = processes.apollo("s3cret", coordinator("127.0.0.1:0", 2, run, tls));
             String address = Processes.await(coordinator, ADDRESS, 60);
             assertTrue(coordinator.text().contains("apollo worker --join " + address), coordinator.text());
             List<String> workerArgs = worker(address);
@@ -122,11 +118,8 @@ class ClusterRunTest {
             Assumptions.assumeTrue(hosts != null, "needs root and ip netns: skipped");
             try (Processes processes = new Processes()) {
                 Path run = dir.resolve("two-hosts");
-                List<String> coordinatorArgs = new ArrayList<>(List.of("coordinator", "--bind",
-                        hosts.firstAddress + ":0", "--workers", "2"));
-                coordinatorArgs.addAll(train(run).subList(1, train(run).size()));
                 Processes.Started coordinator = processes.apollo(NetworkNamespaces.in(hosts.first), "s3cret",
-                        coordinatorArgs);
+                        coordinator(hosts.firstAddress + ":0", 2, run, List.of()));
                 String address = Processes.await(coordinator, ADDRESS, 60);
                 Processes.Started near = processes.apollo(NetworkNamespaces.in(hosts.first), "s3cret",
                         worker(address));
@@ -237,10 +230,16 @@ class ClusterRunTest {
     }
 
     private static List<String> longCoordinator(Path run, int workers) {
-        List<String> args = new ArrayList<>(List.of("coordinator", "--bind", "127.0.0.1:0", "--workers",
+        return coordinator("127.0.0.1:0", workers, run, LONGER);
+    }
+
+    /** {@code apollo coordinator} at {@code bind} for {@code workers} training the test's run, {@code extra} last. */
+    private static List<String> coordinator(String bind, int workers, Path run, List<String> extra) {
+        List<String> args = new ArrayList<>(List.of("coordinator", "--bind", bind, "--workers",
                 Integer.toString(workers)));
-        args.addAll(train(run).subList(1, train(run).size()));
-        args.addAll(LONGER);
+        List<String> train = train(run);
+        args.addAll(train.subList(1, train.size()));
+        args.addAll(extra);
         return args;
     }
 
@@ -250,10 +249,7 @@ class ClusterRunTest {
         Files.writeString(otherCorpus, Files.readString(corpus).replace("fox", "cat"));
         try (Processes processes = new Processes()) {
             Path run = dir.resolve("refusals");
-            List<String> coordinatorArgs = new ArrayList<>(List.of("coordinator", "--bind", "127.0.0.1:0",
-                    "--workers", "1"));
-            coordinatorArgs.addAll(train(run).subList(1, train(run).size()));
-            Processes.Started coordinator = processes.apollo("s3cret", coordinatorArgs);
+            Processes.Started coordinator = processes.apollo("s3cret", coordinator("127.0.0.1:0", 1, run, List.of()));
             String address = Processes.await(coordinator, ADDRESS, 60);
 
             Processes.Started wrongSecret = processes.apollo("guess", worker(address));

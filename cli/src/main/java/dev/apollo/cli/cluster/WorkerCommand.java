@@ -10,6 +10,7 @@ import dev.apollo.cli.UsageError;
 import dev.apollo.cli.train.EmbeddedRun;
 import dev.apollo.cluster.ClusterNode;
 import dev.apollo.cluster.NodeSettings;
+import dev.apollo.cluster.TlsStores;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigError;
 import dev.apollo.config.ConfigLoader;
@@ -34,6 +35,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,7 +45,8 @@ import sun.misc.Signal;
 /**
  * {@code apollo worker}: one device's worker process. It joins the coordinator's cluster, takes the run's
  * configuration from it, checks that it reads the same corpus (and the same model, when it was given one), trains
- * its share of every step, and exits when the run ends, when it is refused (exit 2), or when the coordinator is gone.
+ * its share of every step, and exits when the run ends or when it is refused (exit 2). When the coordinator is gone,
+ * it looks for it again for a bounded time (a coordinator restarted with {@code --resume}), then exits 1.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = "Join a coordinator's cluster as one device's worker (one process per device).")
@@ -63,6 +66,9 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--join-timeout", paramLabel = "SECONDS", defaultValue = "60", description = "How long to look for the coordinator before giving up. Default: 60.")
     int joinTimeoutSeconds;
+
+    @Option(names = "--rejoin-timeout", paramLabel = "SECONDS", defaultValue = "120", description = "When the coordinator is gone (or declared this worker dead), how long to look for it again, e.g. restarted with --resume, before exiting 1; 0: exit at once. Default: 120.")
+    int rejoinTimeoutSeconds;
 
     @Mixin
     ClusterSecurity security;
@@ -88,10 +94,48 @@ public final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (joinTimeoutSeconds < 1 || rejoinTimeoutSeconds < 0) {
+            throw new UsageError("--join-timeout must be >= 1 and --rejoin-timeout >= 0 (seconds)");
+        }
         String secret = security.secret();
         var tls = security.tls();
-        Duration joinTimeout = Duration.ofSeconds(joinTimeoutSeconds);
         String host = bind != null ? bind : localAddressToward(join);
+        // Told to stop (SIGTERM), the worker leaves cleanly, with the JVM still whole: it asks the coordinator to
+        // let it go after its step, and exits 0 once released. (Shutting the JVM down first would stop the
+        // cluster's heartbeats while the step finishes.) A second SIGTERM, SIGINT and SIGKILL stop it at once.
+        AtomicReference<ActorSystem<Object>> member = new AtomicReference<>();
+        AtomicBoolean told = new AtomicBoolean();
+        Signal.handle(new Signal("TERM"), signal -> {
+            if (told.getAndSet(true)) {
+                System.exit(143);
+            }
+            ActorSystem<Object> system = member.get();
+            if (system != null) {
+                system.tell(new WorkerHost.Leave());
+            }
+        });
+        Duration lookFor = Duration.ofSeconds(joinTimeoutSeconds);
+        boolean rejoining = false;
+        while (true) {
+            WorkerHost.Exit done = membership(host, secret, tls, lookFor, rejoining, member, told);
+            // A coordinator that failed may be restarted with --resume: a worker still running joins it again, as a
+            // new member with a new id (the old one was downed), and takes the state the run resumes from. The
+            // same holds for a worker the coordinator declared dead after a partition healed or a pause ended.
+            boolean rejoin = done.coordinatorLost() && rejoinTimeoutSeconds > 0 && parentPid == null && !told.get();
+            if (!rejoin) {
+                (done.code() == 0 ? console : System.err).println("apollo worker: " + done.message());
+                return done.code();
+            }
+            console.printf(Locale.ROOT, "apollo worker: %s; looking for it at %s again for up to %d s%n",
+                    done.message(), join, rejoinTimeoutSeconds);
+            lookFor = Duration.ofSeconds(rejoinTimeoutSeconds);
+            rejoining = true;
+        }
+    }
+
+    /** One membership of the coordinator's cluster, with a tensor plane of its own, from joining to its end. */
+    private WorkerHost.Exit membership(String host, String secret, TlsStores tls, Duration joinTimeout,
+            boolean rejoining, AtomicReference<ActorSystem<Object>> member, AtomicBoolean told) {
         CompletableFuture<WorkerHost.Exit> exit = new CompletableFuture<>();
         TensorPlane.Settings planeSettings = aeronDir != null
                 ? TensorPlane.Settings.ipc(aeronDir, false, tensorStream, MAX_GRADIENT_ELEMENTS)
@@ -101,37 +145,32 @@ public final class WorkerCommand implements Callable<Integer> {
             ActorSystem<Object> system = ClusterNode.start(WorkerHost.create(plane, this::admit, console::println, exit),
                     ClusterRun.tls(NodeSettings.worker(host, 0, join, secret).withJoinTimeout(joinTimeout), tls),
                     ActorSystems.clusterNode());
-            // Told to stop (SIGTERM), the worker leaves cleanly, with the JVM still whole: it asks the coordinator to
-            // let it go after its step, and exits 0 once released. (Shutting the JVM down first would stop the
-            // cluster's heartbeats while the step finishes.) A second SIGTERM, SIGINT and SIGKILL stop it at once.
-            AtomicBoolean told = new AtomicBoolean();
-            Signal.handle(new Signal("TERM"), signal -> {
-                if (told.getAndSet(true)) {
-                    System.exit(143);
-                }
+            member.set(system);
+            if (told.get()) { // told to stop while this membership started
                 system.tell(new WorkerHost.Leave());
-            });
+            }
             system.getWhenTerminated().thenRun(() -> exit.complete(new WorkerHost.Exit(1,
-                    "left the cluster: the coordinator is gone or declared this worker dead")));
+                    "left the cluster: the coordinator is gone or declared this worker dead", true)));
             watchParent(exit);
             try {
                 ClusterNode.awaitUp(system, joinTimeout.plusSeconds(5));
             } catch (IllegalStateException e) {
                 // an offer refused at once can end the process before it saw itself Up: the refusal is the news
                 WorkerHost.Exit early = exit.getNow(null);
-                boolean refused = early != null && early.code() == 2;
-                System.err.println("apollo worker: " + (refused ? early.message() : e.getMessage()));
                 ActorSystems.stop(system);
-                return refused || e.getMessage().contains("refused") ? 2 : 1;
+                if (early != null && early.code() == 2) {
+                    return early;
+                }
+                return new WorkerHost.Exit(e.getMessage().contains("refused") ? 2 : 1, rejoining
+                        ? "the coordinator did not come back within " + joinTimeout.toSeconds() + " s: "
+                                + e.getMessage()
+                        : e.getMessage());
             }
             WorkerHost.Exit done = exit.join();
             ActorSystems.stop(system);
-            if (done.code() != 0) {
-                System.err.println("apollo worker: " + done.message());
-            } else {
-                console.println("apollo worker: " + done.message());
-            }
-            return done.code();
+            return done;
+        } finally {
+            member.set(null);
         }
     }
 

@@ -41,8 +41,15 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  */
 public final class WorkerHost {
 
-    /** How the process ends: its exit code and a one-line reason. */
-    public record Exit(int code, String message) {}
+    /**
+     * How this cluster membership ends: the process's exit code and a one-line reason; {@code coordinatorLost} when
+     * the coordinator went away (or declared this worker dead), so that a new membership may look for it again.
+     */
+    public record Exit(int code, String message, boolean coordinatorLost) {
+        public Exit(int code, String message) {
+            this(code, message, false);
+        }
+    }
 
     /** What this process makes of an offer: the run's configuration and the replica factory, or a refusal. */
     public interface Admission {
@@ -207,7 +214,7 @@ public final class WorkerHost {
     }
 
     private static Behavior<Object> coordinatorGone(ActorContext<Object> context, CompletableFuture<Exit> exit) {
-        exit.complete(new Exit(1, "the coordinator is gone (it finished, failed or was cut off)"));
+        exit.complete(new Exit(1, "the coordinator is gone (it failed or was cut off)", true));
         return done(context);
     }
 

@@ -29,10 +29,11 @@ final class LossPlot {
         for (String line : Files.readAllLines(metrics)) {
             JsonObject row = GSON.fromJson(line, JsonObject.class);
             double step = row.get("step").getAsDouble();
-            if ("train".equals(row.get("type").getAsString())) {
+            String type = row.get("type").getAsString();
+            if (MetricsLog.TRAIN.equals(type)) {
                 trainSteps.add(step);
                 trainLoss.add(row.get("loss").getAsDouble());
-            } else {
+            } else if (MetricsLog.VAL.equals(type)) {
                 valSteps.add(step);
                 valFull.add(row.get("valLossFull").getAsDouble());
                 valStage.add(row.get("valLossStage").getAsDouble());

@@ -21,7 +21,7 @@ final class ProgressReporter implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final long startTokens;
     private boolean closed;
-    private volatile int workers;
+    private volatile String account = "1 worker";
 
     ProgressReporter(long firstStep, long totalSteps, long startTokens, PrintStream out) {
         this.totalSteps = totalSteps;
@@ -33,9 +33,9 @@ final class ProgressReporter implements AutoCloseable {
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).build();
     }
 
-    /** How many workers the run has now. */
-    void workers(int count) {
-        workers = count;
+    /** How many workers the run has now, and what disturbed it so far. */
+    void account(String text) {
+        account = text;
     }
 
     void onStep(StepRecord r) {
@@ -44,16 +44,12 @@ final class ProgressReporter implements AutoCloseable {
         if (bar != null) {
             bar.stepTo(r.stepsDone());
             bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3f N=%d depth %d %.0f tok/s %s", r.loss(),
-                    r.weights(), r.depth(), tokensPerSecond, workersText()));
+                    r.weights(), r.depth(), tokensPerSecond, account));
         } else if (r.stepsDone() % lineEvery == 0 || r.stepsDone() == totalSteps) {
             out.printf(Locale.ROOT, "step %d/%d stage %d N=%d depth %d loss %.4f lr %.2e %.0f tok/s %s%n",
                     r.stepsDone(), totalSteps, r.stage(), r.weights(), r.depth(), r.loss(), r.lr(), tokensPerSecond,
-                    workersText());
+                    account);
         }
-    }
-
-    private String workersText() {
-        return workers == 1 ? "1 worker" : workers + " workers";
     }
 
     void onValidation(RecordValidation v) {

@@ -1,6 +1,7 @@
 package dev.apollo.cli.train;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
 import dev.apollo.cli.ConfigOptions;
 import dev.apollo.cli.Corpus;
 import dev.apollo.cli.UsageError;
@@ -95,7 +96,7 @@ public class TrainCommand implements Callable<Integer> {
         }
         Corpus.Loaded corpus = Corpus.read(config);
         Path runDir = runDirectory(checkpoint);
-        prepare(runDir, checkpoint, rendered);
+        RunRecorder.Restart restart = prepare(runDir, checkpoint, rendered);
 
         RunSnapshot start = checkpoint == null ? plan.freshStart() : checkpoint.snapshot();
         TensorState state = checkpoint == null ? initial : checkpoint.state();
@@ -107,8 +108,15 @@ public class TrainCommand implements Callable<Integer> {
                         : ", resuming at step " + start.nextStep(), runDir);
         Path metricsFile = runDir.resolve("metrics.jsonl");
         RunSnapshot end;
+        RunAccount account = new RunAccount();
+        if (restart != null && Files.exists(metricsFile)) { // a resumed run's history counts in its account
+            for (String line : Files.readAllLines(metricsFile)) {
+                account.add(MetricsLog.parse(line));
+            }
+        }
         RunRecorder recorder = new RunRecorder(new MetricsLog(metricsFile),
-                new ProgressReporter(start.nextStep(), config.train().steps(), start.tokens(), console), console);
+                new ProgressReporter(start.nextStep(), config.train().steps(), start.tokens(), console), console,
+                account, restart, start.nextStep());
         try (recorder) {
             end = launch == null
                     ? EmbeddedRun.run(config, rendered, corpus.batches(), runDir.resolve("checkpoints"), start, state,
@@ -164,9 +172,11 @@ public class TrainCommand implements Callable<Integer> {
 
     /**
      * A fresh run needs a directory that holds no run. A resumed one keeps every earlier file: the old metrics log
-     * is kept aside and its rows up to the checkpoint start the new log.
+     * is kept aside, and its rows up to the checkpoint, with every event row (they are the run's history), start the
+     * new log. Returns what the resumed run redoes and how long it was down, or null for a fresh run.
      */
-    private static void prepare(Path runDir, Checkpoint checkpoint, String renderedConfig) throws IOException {
+    private static RunRecorder.Restart prepare(Path runDir, Checkpoint checkpoint, String renderedConfig)
+            throws IOException {
         Path metrics = runDir.resolve("metrics.jsonl");
         if (checkpoint == null) {
             if (Files.exists(metrics) || Files.exists(runDir.resolve("checkpoints"))) {
@@ -175,23 +185,18 @@ public class TrainCommand implements Callable<Integer> {
             }
             Files.createDirectories(runDir);
             Files.writeString(runDir.resolve("config.conf"), renderedConfig, StandardCharsets.UTF_8);
-            return;
+            return null;
         }
         Files.createDirectories(runDir);
         long resumeStep = checkpoint.manifest().nextStep();
+        RunRecorder.Restart restart = new RunRecorder.Restart(resumeStep, 0, 0, 0);
         if (Files.exists(metrics)) {
             Path kept = runDir.resolve("metrics.before-resume-" + resumeStep + ".jsonl");
             for (int generation = 2; Files.exists(kept); generation++) {
                 kept = runDir.resolve("metrics.before-resume-" + resumeStep + "-" + generation + ".jsonl");
             }
             Files.move(metrics, kept);
-            List<String> rows = new ArrayList<>();
-            for (String line : Files.readAllLines(kept)) {
-                if (!line.isBlank() && MetricsLog.stepOf(line) <= resumeStep) {
-                    rows.add(line);
-                }
-            }
-            Files.write(metrics, rows, StandardCharsets.UTF_8);
+            restart = carryOver(kept, metrics, resumeStep);
         }
         Path configFile = runDir.resolve("config.conf");
         if (!Files.exists(configFile)) {
@@ -199,6 +204,38 @@ public class TrainCommand implements Callable<Integer> {
         } else if (!Files.readString(configFile).equals(renderedConfig)) {
             Files.writeString(runDir.resolve("config.resumed-" + resumeStep + ".conf"), renderedConfig);
         }
+        return restart;
+    }
+
+    /** Writes the new log from the kept one and reads off what the earlier process did past {@code resumeStep}. */
+    private static RunRecorder.Restart carryOver(Path kept, Path metrics, long resumeStep) throws IOException {
+        List<String> rows = new ArrayList<>();
+        long redoSteps = 0;
+        double checkpointTime = Double.NaN;
+        double lastTime = Files.getLastModifiedTime(kept).toMillis() / 1000.0;
+        for (String line : Files.readAllLines(kept)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonObject row = MetricsLog.parse(line);
+            String type = row.get("type").getAsString();
+            long step = row.get("step").getAsLong();
+            boolean timeline = type.equals(MetricsLog.TRAIN) || type.equals(MetricsLog.VAL);
+            if (!timeline || step <= resumeStep) {
+                rows.add(line);
+            }
+            if (timeline && step <= resumeStep && row.has("time")) {
+                checkpointTime = row.get("time").getAsDouble();
+            }
+            if (timeline && step > resumeStep) {
+                redoSteps = Math.max(redoSteps, step - resumeStep);
+            }
+        }
+        Files.write(metrics, rows, StandardCharsets.UTF_8);
+        double startedAt = ProcessHandle.current().info().startInstant()
+                .map(instant -> instant.toEpochMilli() / 1000.0).orElse(System.currentTimeMillis() / 1000.0);
+        double redoSeconds = Double.isNaN(checkpointTime) ? 0 : Math.max(0, lastTime - checkpointTime);
+        return new RunRecorder.Restart(resumeStep, redoSteps, redoSeconds, Math.max(0, startedAt - lastTime));
     }
 
     private static void writeSummary(Path runDir, ApolloConfig config, RunPlan plan, RunSnapshot end,
@@ -221,7 +258,7 @@ public class TrainCommand implements Callable<Integer> {
         summary.put("flopsRatioToScratch", end.flops() / plan.scratchFlops());
         summary.put("wallSeconds", recorder.wallSeconds());
         summary.put("lastCheckpoint", recorder.lastCheckpoint());
-        summary.put("workers", recorder.workerCounts());
+        summary.put("workers", recorder.account());
         Files.writeString(runDir.resolve("summary.json"),
                 new GsonBuilder().setPrettyPrinting().create().toJson(summary), StandardCharsets.UTF_8);
     }

@@ -211,7 +211,7 @@ class ClusterRunTest {
             assertEquals(CliHarness.metricsWithoutClocks(longAlone), CliHarness.metricsWithoutClocks(run));
             assertEquals(checkpointDigests(longAlone), checkpointDigests(run));
             String summary = Files.readString(run.resolve("summary.json"));
-            assertTrue(summary.contains("\"released\": 1") && summary.contains("\"lost\": 0")
+            assertTrue(summary.contains("\"left\": 1") && summary.contains("\"lost\": 0")
                     && summary.contains("\"rerunSteps\": 0"), summary);
             assertTrue(coordinator.text().contains(" 1 worker"), coordinator.text()); // the progress line counts them
             assertEquals(List.of(), processes.aeronDirectoriesLeft()); // the leaving one removed its own too

@@ -148,6 +148,7 @@ public final class ClusterCoordinatorActor {
         private final CheckpointWriter checkpoints;
         private final CanonicalStates canonical;
         private final JoinListener joins;
+        private final RunListener listener;
         private final CompletableFuture<RunSnapshot> outcome;
         private final CoordinatorNode<TensorState> node;
         private final Map<ActorRef<WorkerMessage>, String> offered = new HashMap<>();
@@ -177,6 +178,7 @@ public final class ClusterCoordinatorActor {
             this.checkpoints = checkpoints;
             this.canonical = canonical;
             this.joins = joins;
+            this.listener = listener;
             this.outcome = outcome;
             this.node = new CoordinatorNode<>(new CoordinatorCore(plan, start), transport(),
                     (deadline, delayNanos) -> timers.startSingleTimer(deadline.kind(), new DeadlinePassed(deadline),
@@ -247,6 +249,7 @@ public final class ClusterCoordinatorActor {
                     String id = "worker-" + nextId++;
                     offered.put(ref, id);
                     workers.put(id, new Worker(ref));
+                    listener.onWorker(RunListener.WorkerEvent.OFFERED, id);
                     Endpoint endpoint = plane.localEndpoint();
                     ref.tell(new JoinOffer(id, WireRegistry.PROTOCOL_VERSION, offer.config(),
                             offer.corpusBytes(), offer.corpusSha256(), endpoint.channel(), endpoint.streamId(),

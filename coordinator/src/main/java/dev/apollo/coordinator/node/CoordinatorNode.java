@@ -162,8 +162,9 @@ public final class CoordinatorNode<S> {
         } else if (message instanceof StatePushed pushed) {
             onStatePushed(pushed);
         } else if (message instanceof StateSynced synced) {
-            if (inFlight instanceof SyncState sync && sync.step() == synced.step()) {
-                owed.remove(synced.workerId());
+            if (inFlight instanceof SyncState sync && sync.step() == synced.step()
+                    && owed.remove(synced.workerId())) { // owed by the targets only, and counted once
+                listener.onWorker(RunListener.WorkerEvent.ADMITTED, synced.workerId());
             }
             deliver(synced);
         } else if (message instanceof StateRestored restored) {

@@ -15,8 +15,12 @@ public interface RunListener {
 
     /** What became of a worker, as the node saw it. */
     enum WorkerEvent {
+        /** A process asked to join and was offered a place in the run (cluster runs only). */
+        OFFERED,
         /** It joined the run (it is admitted with a copy of the state at a step boundary). */
         JOINED,
+        /** A worker that joined mid-run holds a copy of the state: it takes part from the next step. */
+        ADMITTED,
         /** It was let go at a step boundary (it asked to leave, or the run needs no more workers). */
         RELEASED,
         /** It left without notice, or was declared dead for not answering in time. */

@@ -2,6 +2,7 @@ package dev.apollo.cli;
 
 import dev.apollo.cli.bench.BenchCommand;
 import dev.apollo.cli.cluster.CoordinatorCommand;
+import dev.apollo.cli.cluster.LeaveCommand;
 import dev.apollo.cli.cluster.WorkerCommand;
 import dev.apollo.cli.model.EvalCommand;
 import dev.apollo.cli.model.ExportCommand;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Command;
         description = "Pretrain GPT and BERT from scratch with Apollo progressive training.",
         subcommands = {TrainCommand.class, PlanCommand.class, BenchCommand.class, ExportCommand.class,
                 EvalCommand.class, GenerateCommand.class, SimulateCommand.class, CoordinatorCommand.class,
-                WorkerCommand.class})
+                WorkerCommand.class, LeaveCommand.class})
 public final class ApolloCli {
 
     public static void main(String[] args) {

@@ -111,7 +111,7 @@ public final class ClusterConfigs {
 
         lines.add("pekko.cluster.roles = [" + quote(node.role().roleName()) + "]");
         // The coordinator with a fixed port names itself; with port 0 ClusterNode.start joins it to its bound address.
-        if (node.role() == NodeRole.WORKER) {
+        if (node.seed() != null) {
             lines.add("pekko.cluster.seed-nodes = [" + quote(seedAddress(node.seed())) + "]");
         } else if (node.port() != 0) {
             lines.add("pekko.cluster.seed-nodes = [" + quote(seedAddress(node.host() + ":" + node.port())) + "]");

@@ -5,7 +5,9 @@ public enum NodeRole {
     /** Runs the coordinator: the cluster's seed, and the side the split-brain resolver keeps. */
     COORDINATOR("coordinator"),
     /** Runs a worker; joins through the coordinator. */
-    WORKER("worker");
+    WORKER("worker"),
+    /** An operator's command ({@code apollo leave}): joins through the coordinator for a moment, then leaves. */
+    CONTROL("control");
 
     private final String roleName;
 

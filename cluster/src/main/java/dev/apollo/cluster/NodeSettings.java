@@ -6,10 +6,10 @@ import java.util.Objects;
 /**
  * What {@link ClusterConfigs#build} needs to know about one node.
  *
- * @param role coordinator or worker
+ * @param role coordinator, worker or control
  * @param host the interface the node binds and the name peers reach it by (an IP or a resolvable host name)
  * @param port the port it binds; 0 picks a free one (read the bound one off {@code Cluster.selfMember().address()})
- * @param seed {@code host:port} of the coordinator, for a worker; null for the coordinator, its own seed
+ * @param seed {@code host:port} of the coordinator, for a worker or control node; null for the coordinator, its own seed
  * @param secret the cluster secret (only its SHA-256 goes into the config)
  * @param tls key and trust stores for {@code tls-tcp}, or null for plain {@code tcp}
  * @param stableAfter how long membership and reachability must stay unchanged before the split-brain resolver
@@ -40,8 +40,9 @@ public record NodeSettings(NodeRole role, String host, int port, String seed, St
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is not in 0..65535");
         }
-        if (role == NodeRole.WORKER) {
-            ClusterConfigs.parseSeed(Objects.requireNonNull(seed, "a worker needs the coordinator's host:port"));
+        if (role != NodeRole.COORDINATOR) {
+            ClusterConfigs.parseSeed(Objects.requireNonNull(seed, "a " + role.roleName()
+                    + " node needs the coordinator's host:port"));
         } else if (seed != null) {
             throw new IllegalArgumentException("the coordinator is its own seed; got seed " + seed);
         }
@@ -66,6 +67,12 @@ public record NodeSettings(NodeRole role, String host, int port, String seed, St
     /** A worker at {@code host:port} joining the coordinator at {@code seed} ({@code host:port}), with the defaults. */
     public static NodeSettings worker(String host, int port, String seed, String secret) {
         return new NodeSettings(NodeRole.WORKER, host, port, seed, secret, null, DEFAULT_STABLE_AFTER,
+                DEFAULT_ACCEPTABLE_HEARTBEAT_PAUSE, DEFAULT_JOIN_TIMEOUT, ClusterConfigs.DEFAULT_MAX_MESSAGE_BYTES);
+    }
+
+    /** An operator's command at {@code host} (any free port) joining the coordinator at {@code seed} for a moment. */
+    public static NodeSettings control(String host, String seed, String secret) {
+        return new NodeSettings(NodeRole.CONTROL, host, 0, seed, secret, null, DEFAULT_STABLE_AFTER,
                 DEFAULT_ACCEPTABLE_HEARTBEAT_PAUSE, DEFAULT_JOIN_TIMEOUT, ClusterConfigs.DEFAULT_MAX_MESSAGE_BYTES);
     }
 

@@ -6,6 +6,8 @@ import dev.apollo.protocol.EvaluationCompleted;
 import dev.apollo.protocol.JoinAccepted;
 import dev.apollo.protocol.JoinOffer;
 import dev.apollo.protocol.JoinRefused;
+import dev.apollo.protocol.LeaveAnswered;
+import dev.apollo.protocol.LeaveOrdered;
 import dev.apollo.protocol.LeaveRequested;
 import dev.apollo.protocol.PeerDirectory;
 import dev.apollo.protocol.PullState;
@@ -71,7 +73,9 @@ final class WireSamples {
                 new PeerDirectory(List.of(new PeerDirectory.Peer("worker-0", "aeron:ipc", 11),
                         new PeerDirectory.Peer("worker-1", "aeron:udp?endpoint=10.0.0.3:40999", 12))),
                 new PeerDirectory.Peer("worker-9", "aeron:ipc", 19),
-                new LeaveRequested("worker-3"))) {
+                new LeaveRequested("worker-3"),
+                new LeaveOrdered("worker-3", "pekko://apollo@10.0.0.4:40555/user#-1203"),
+                new LeaveAnswered("worker-3", true, "worker-3 leaves after its step"))) {
             samples.put(sample.getClass(), sample);
         }
         return samples;

@@ -4,4 +4,4 @@ package dev.apollo.protocol;
 public sealed interface CoordinatorMessage
         permits StepCompleted, StepStalled, EvaluationCompleted, CheckpointCompleted, StatePulled, StatePushed,
                 StateSynced, StateRestored, WorkerFailed, JoinAccepted, JoinRefused,
-                LeaveRequested {}
+                LeaveRequested, LeaveOrdered {}

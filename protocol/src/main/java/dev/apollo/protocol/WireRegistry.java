@@ -6,7 +6,7 @@ import java.util.List;
  * The classes that cross processes, in the one order every JVM of a cluster registers them: a class's position in
  * {@link #CLASSES} is its wire id, so two nodes agree on ids exactly when they hold the same list.
  *
- * <p>Listed: every {@link WorkerMessage} and {@link CoordinatorMessage}, and the types their fields hold at run time
+ * <p>Listed: every {@link WorkerMessage}, {@link CoordinatorMessage} and {@link ControlMessage}, and the types their fields hold at run time
  * that are neither primitives, their boxes nor {@code String} ({@link Shard}, {@link RunSnapshot}, and the two
  * classes {@code List.copyOf} returns). Not listed, on purpose: {@link TensorState} and {@link NamedTensor} (tensors
  * go over the tensor plane; {@link PushState} and {@link StatePulled} cross with a null {@code state}), and the
@@ -19,7 +19,7 @@ import java.util.List;
 public final class WireRegistry {
 
     /** Bump on any change to {@link #CLASSES} or to the components of a record in it. */
-    public static final int PROTOCOL_VERSION = 2;
+    public static final int PROTOCOL_VERSION = 3;
 
     /** Wire id i is {@code CLASSES.get(i)}; append only (the trailing comma makes that a one-line change). */
     public static final List<Class<?>> CLASSES = List.of(new Class<?>[] {
@@ -54,6 +54,9 @@ public final class WireRegistry {
             PeerDirectory.class,
             PeerDirectory.Peer.class,
             LeaveRequested.class,
+            // operator -> coordinator -> operator
+            LeaveOrdered.class,
+            LeaveAnswered.class,
     });
 
     private WireRegistry() {}

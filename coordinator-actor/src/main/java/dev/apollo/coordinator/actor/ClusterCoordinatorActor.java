@@ -15,6 +15,9 @@ import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.JoinAccepted;
 import dev.apollo.protocol.JoinOffer;
 import dev.apollo.protocol.JoinRefused;
+import dev.apollo.protocol.ControlMessage;
+import dev.apollo.protocol.LeaveAnswered;
+import dev.apollo.protocol.LeaveOrdered;
 import dev.apollo.protocol.LeaveRequested;
 import dev.apollo.protocol.PeerDirectory;
 import dev.apollo.protocol.PlaneTags;
@@ -44,6 +47,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -284,16 +288,15 @@ public final class ClusterCoordinatorActor {
                     joins.refused(refused.workerId(), refused.reason());
                 }
             } else if (message instanceof LeaveRequested leave) {
-                Worker worker = workers.get(leave.workerId());
-                if (worker == null) {
-                    return;
-                }
-                if (started && worker.endpoint != null) {
-                    node.onMembership(new WorkerLeaving(leave.workerId()));
-                } else { // before the run starts it holds nothing: it may go at once
-                    workers.remove(leave.workerId());
-                    worker.ref.tell(new ReleaseWorker(leave.workerId()));
-                }
+                letGo(leave.workerId());
+            } else if (message instanceof LeaveOrdered order) {
+                ActorRef<ControlMessage> operator = ActorRefResolver.get(context.getSystem())
+                        .resolveActorRef(order.replyTo());
+                boolean known = letGo(order.workerId());
+                operator.tell(new LeaveAnswered(order.workerId(), known, known
+                        ? order.workerId() + " leaves the run after its step"
+                        : "no " + order.workerId() + " in this run; its workers: " + String.join(", ",
+                                workers.keySet())));
             } else if (message instanceof StatePulled pulled && pulled.state() == null) {
                 TensorState state = receive(PlaneTags.state(pulled.step(), pulled.round()));
                 node.onStatePulled(pulled.workerId(), pulled.step(), pulled.round(), state);
@@ -313,6 +316,21 @@ public final class ClusterCoordinatorActor {
             } else if (started) {
                 node.onMessage(message);
             }
+        }
+
+        /** Lets a worker go after its step; false if the run has no such worker. */
+        private boolean letGo(String workerId) {
+            Worker worker = workers.get(workerId);
+            if (worker == null) {
+                return false;
+            }
+            if (started && worker.endpoint != null) {
+                node.onMembership(new WorkerLeaving(workerId));
+            } else { // before the run starts it holds nothing: it may go at once
+                workers.remove(workerId);
+                worker.ref.tell(new ReleaseWorker(workerId));
+            }
+            return true;
         }
 
         private boolean seededStart() {

@@ -12,6 +12,7 @@ import dev.apollo.protocol.ExpansionCompleted;
 import dev.apollo.protocol.FinishRun;
 import dev.apollo.protocol.JoinAccepted;
 import dev.apollo.protocol.JoinRefused;
+import dev.apollo.protocol.LeaveOrdered;
 import dev.apollo.protocol.LeaveRequested;
 import dev.apollo.protocol.PullState;
 import dev.apollo.protocol.RecordStep;
@@ -177,7 +178,7 @@ public final class CoordinatorNode<S> {
         } else if (message instanceof StatePulled) {
             throw new IllegalArgumentException("a pulled state arrives through onStatePulled, on the tensor plane");
         } else if (message instanceof JoinAccepted || message instanceof JoinRefused
-                || message instanceof LeaveRequested) {
+                || message instanceof LeaveRequested || message instanceof LeaveOrdered) {
             throw new IllegalArgumentException("the join handshake is the transport's: a worker joins the node once "
                     + "accepted, as a membership change");
         }

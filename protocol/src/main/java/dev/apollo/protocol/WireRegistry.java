@@ -18,8 +18,11 @@ import java.util.List;
  */
 public final class WireRegistry {
 
-    /** Bump on any change to {@link #CLASSES} or to the components of a record in it. */
-    public static final int PROTOCOL_VERSION = 2;
+    /**
+     * Bump on any change to {@link #CLASSES} or to the components of a record in it. 2: the join handshake; 3:
+     * {@link StepCompleted#skipped()}.
+     */
+    public static final int PROTOCOL_VERSION = 3;
 
     /** Wire id i is {@code CLASSES.get(i)}; append only (the trailing comma makes that a one-line change). */
     public static final List<Class<?>> CLASSES = List.of(new Class<?>[] {

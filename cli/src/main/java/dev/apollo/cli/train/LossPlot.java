@@ -32,7 +32,7 @@ final class LossPlot {
             if ("train".equals(row.get("type").getAsString())) {
                 trainSteps.add(step);
                 trainLoss.add(row.get("loss").getAsDouble());
-            } else {
+            } else if ("val".equals(row.get("type").getAsString())) { // not "skipped": a skipped step has no loss
                 valSteps.add(step);
                 valFull.add(row.get("valLossFull").getAsDouble());
                 valStage.add(row.get("valLossStage").getAsDouble());

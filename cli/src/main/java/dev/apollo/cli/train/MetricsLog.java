@@ -16,11 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code metrics.jsonl}: one JSON object a line, {@code "type":"train"} after every step and {@code "type":"val"}
- * after every evaluation. {@code step} counts steps done; tokens and FLOPs are cumulative; {@code wall} is seconds
- * since this process started the run; {@code work} is the seconds the slowest worker was busy with the step, so
- * what the rest of a step's wall time took (messages, the coordinator, recording) can be read off. Each line is
- * flushed as written.
+ * {@code metrics.jsonl}: one JSON object a line, {@code "type":"train"} after every step, {@code "type":"skipped"}
+ * instead after a step every worker skipped (its loss or gradient was not finite: no loss, and {@code inARow} counts
+ * the skips in a row), and {@code "type":"val"} after every evaluation. {@code step} counts steps done; tokens and
+ * FLOPs are cumulative; {@code wall} is seconds since this process started the run; {@code work} is the seconds the
+ * slowest worker was busy with the step, so what the rest of a step's wall time took (messages, the coordinator,
+ * recording) can be read off. Each line is flushed as written.
  */
 public final class MetricsLog implements AutoCloseable {
 
@@ -44,6 +45,22 @@ public final class MetricsLog implements AutoCloseable {
         row.put("lr", r.lr());
         row.put("tokens", r.tokens());
         row.put("flops", r.flops());
+        row.put("wall", wall);
+        row.put("work", r.workSeconds());
+        return row;
+    }
+
+    public static Map<String, Object> skippedRow(StepRecord r, int inARow, double wall) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("type", "skipped");
+        row.put("step", r.stepsDone());
+        row.put("stage", r.stage());
+        row.put("weights", r.weights());
+        row.put("depth", r.depth());
+        row.put("lr", r.lr());
+        row.put("tokens", r.tokens());
+        row.put("flops", r.flops());
+        row.put("inARow", inARow);
         row.put("wall", wall);
         row.put("work", r.workSeconds());
         return row;

@@ -6,6 +6,7 @@ import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.StepRecord;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /** Records a run as it goes: metrics.jsonl, the progress display, and the latest figures for the summary. */
@@ -22,6 +23,7 @@ final class RunRecorder implements RunListener, AutoCloseable {
     private int released;
     private int lost;
     private int rerunSteps;
+    private int skippedSteps;
 
     RunRecorder(MetricsLog metrics, ProgressReporter progress, PrintStream out) {
         this.metrics = metrics;
@@ -34,6 +36,14 @@ final class RunRecorder implements RunListener, AutoCloseable {
         lastStep = record;
         metrics.write(MetricsLog.trainRow(record, wallSeconds()));
         progress.onStep(record);
+    }
+
+    @Override
+    public synchronized void onStepSkipped(StepRecord record, int inARow) {
+        skippedSteps++;
+        metrics.write(MetricsLog.skippedRow(record, inARow, wallSeconds()));
+        out.printf(Locale.ROOT, "step %d skipped: its loss or gradient was not finite, no update applied (%d in a row)%n",
+                record.stepsDone(), inARow);
     }
 
     @Override
@@ -63,13 +73,17 @@ final class RunRecorder implements RunListener, AutoCloseable {
         rerunSteps++;
     }
 
-    /** What became of the run's workers: joins, releases, losses, and the steps run again after a loss. */
+    /**
+     * What became of the run's workers: joins, releases, losses, the steps run again after a loss, and the steps
+     * skipped for a non-finite loss or gradient.
+     */
     synchronized Map<String, Integer> workerCounts() {
         Map<String, Integer> counts = new LinkedHashMap<>();
         counts.put("joined", joined);
         counts.put("released", released);
         counts.put("lost", lost);
         counts.put("rerunSteps", rerunSteps);
+        counts.put("skippedSteps", skippedSteps);
         return counts;
     }
 

@@ -37,7 +37,7 @@ final class WireSamples {
     static final RunSnapshot SNAPSHOT = new RunSnapshot(1200, 2, 6, 42, 9_830_400, 3.5e15);
     static final RunStep RUN_STEP = new RunStep(17, 1, 2, 6, 9, List.of(0, 1, 2, 3, 4, 5, 5, 4, 3), 3e-4,
             List.of(new Shard("worker-a", 0, 16), new Shard("worker-b", 16, 16)));
-    static final StepCompleted STEP_COMPLETED = new StepCompleted(17, 1, "worker-b", 16, 3.25, 0.75, 1.5);
+    static final StepCompleted STEP_COMPLETED = new StepCompleted(17, 1, "worker-b", 16, false, 3.25, 0.75, 1.5);
     static final PushState PUSH_STATE = new PushState(300, 2, 6, null);
 
     private WireSamples() {}

@@ -213,7 +213,8 @@ public final class ConfigLoader {
                         in.longInteger("train.seed"),
                         in.integer("train.eval-every"),
                         in.integer("train.eval-batches"),
-                        in.integer("train.checkpoint-every")),
+                        in.integer("train.checkpoint-every"),
+                        in.integer("train.max-skipped-steps")),
                 new DataConfig(
                         Optional.of(in.string("data.path")).filter(path -> !path.isEmpty()),
                         in.enumValue("data.format", DataFormat.class),

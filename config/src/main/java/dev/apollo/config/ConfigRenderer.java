@@ -64,7 +64,8 @@ final class ConfigRenderer {
                 .entry("seed", train.seed())
                 .entry("eval-every", train.evalEvery())
                 .entry("eval-batches", train.evalBatches())
-                .entry("checkpoint-every", train.checkpointEvery());
+                .entry("checkpoint-every", train.checkpointEvery())
+                .entry("max-skipped-steps", train.maxSkippedSteps());
         DataConfig data = config.data();
         out.section("data")
                 .entry("path", data.path().orElse(""))

@@ -126,6 +126,7 @@ final class ConfigValidator {
         require(train.evalEvery() >= 1, "train.eval-every", "must be >= 1");
         require(train.evalBatches() >= 1, "train.eval-batches", "must be >= 1");
         require(train.checkpointEvery() >= 0, "train.checkpoint-every", "must be >= 0 (0 = only at the end)");
+        require(train.maxSkippedSteps() >= 1, "train.max-skipped-steps", "must be >= 1");
     }
 
     private void data(DataConfig data) {

@@ -1,6 +1,9 @@
 package dev.apollo.config;
 
-/** Run length, global batch (sequences a step), seed, and the evaluation, checkpoint and logging cadence. */
+/**
+ * Run length, global batch (sequences a step), seed, the evaluation, checkpoint and logging cadence, and how many
+ * steps in a row may be skipped for a non-finite loss or gradient before the run stops.
+ */
 public record TrainConfig(
         long steps,
         int batchSize,
@@ -8,7 +11,8 @@ public record TrainConfig(
         long seed,
         int evalEvery,
         int evalBatches,
-        int checkpointEvery) {
+        int checkpointEvery,
+        int maxSkippedSteps) {
 
     /** Micro-batches in a step's global batch: the units workers share; 0 as micro-batch-size means one. */
     public int microBatches() {

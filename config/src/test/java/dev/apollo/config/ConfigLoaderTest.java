@@ -55,7 +55,7 @@ class ConfigLoaderTest {
                 new SamplerConfig(SamplerKind.LVPS, 0),
                 new OptimizerConfig(1e-3, 0.9, 0.95, 1e-8, 0.01, 1.0, MomentPolicy.COPY),
                 new ScheduleConfig(0.05, DecayKind.COSINE, 0.2, 0.1, 0),
-                new TrainConfig(1200, 16, 0, 1234, 25, 8, 200),
+                new TrainConfig(1200, 16, 0, 1234, 25, 8, 200, 5),
                 new DataConfig(Optional.empty(), DataFormat.AUTO, 0.05, 0.15),
                 new RuntimeConfig(DeviceKind.AUTO, 2),
                 new ClusterConfig(1, Duration.ofMinutes(10), Duration.ofMinutes(30), Duration.ofMinutes(10)));
@@ -273,6 +273,7 @@ class ConfigLoaderTest {
                 invalid("apollo.train.eval-every = 0: must be >= 1", "train.eval-every=0"),
                 invalid("apollo.train.eval-batches = 0: must be >= 1", "train.eval-batches=0"),
                 invalid("apollo.train.checkpoint-every = -1: must be >= 0", "train.checkpoint-every=-1"),
+                invalid("apollo.train.max-skipped-steps = 0: must be >= 1", "train.max-skipped-steps=0"),
                 invalid("apollo.data.validation-fraction = 0: must be in (0, 0.5]", "data.validation-fraction=0"),
                 invalid("apollo.data.validation-fraction = 0.6: must be in (0, 0.5]", "data.validation-fraction=0.6"),
                 invalid("apollo.data.mask-probability = 1: must be in (0, 1)", "data.mask-probability=1"),

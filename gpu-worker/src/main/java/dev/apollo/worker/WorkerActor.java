@@ -158,7 +158,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
                 shard.firstMicroBatch(), shard.microBatches(), exchanges.forStep(step));
         double workSeconds = (System.nanoTime() - started) / 1e9;
         coordinator.tell(new StepCompleted(step.step(), step.attempt(), workerId, shard.microBatches(),
-                outcome.loss(), outcome.gradientNorm(), workSeconds));
+                outcome.skipped(), outcome.loss(), outcome.gradientNorm(), workSeconds));
     }
 
     private void evaluate(Evaluate evaluate) {

@@ -18,7 +18,10 @@ import java.util.List;
  */
 public final class WireRegistry {
 
-    /** Bump on any change to {@link #CLASSES} or to the components of a record in it. */
+    /**
+     * Bump on any change to {@link #CLASSES} or to the components of a record in it. 2: the join handshake; 3:
+     * {@link StepCompleted#skipped()} and an operator's {@link LeaveOrdered}.
+     */
     public static final int PROTOCOL_VERSION = 3;
 
     /** Wire id i is {@code CLASSES.get(i)}; append only (the trailing comma makes that a one-line change). */

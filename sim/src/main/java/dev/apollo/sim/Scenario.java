@@ -44,7 +44,7 @@ public record Scenario(ApolloConfig config, int workers, Set<FaultKind> faults, 
         TrainConfig train = config.train();
         ApolloConfig reseeded = new ApolloConfig(config.model(), config.stages(), config.sampler(), config.optimizer(),
                 config.schedule(), new TrainConfig(train.steps(), train.batchSize(), train.microBatchSize(), seed, train.evalEvery(),
-                        train.evalBatches(), train.checkpointEvery()), config.data(), config.runtime(), config.cluster());
+                        train.evalBatches(), train.checkpointEvery(), train.maxSkippedSteps()), config.data(), config.runtime(), config.cluster());
         return new Scenario(reseeded, workers, faults, cluster);
     }
 }

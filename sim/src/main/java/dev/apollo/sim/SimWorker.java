@@ -262,7 +262,7 @@ final class SimWorker {
         store.put(step.step() + 1, step.weights(), digest);
         sim.checker().updated(id, step.step() + 1, step.weights(), digest, step);
         sim.toCoordinator(this, reducing.key.epoch(), new StepCompleted(step.step(), step.attempt(), id,
-                reducing.shard.microBatches(), SimData.meanLoss(sim.plan().seed(), step.step(), 0, sim.plan().microBatches()),
+                reducing.shard.microBatches(), false, SimData.meanLoss(sim.plan().seed(), step.step(), 0, sim.plan().microBatches()),
                 SimData.gradientNorm(reduced), (sim.queue().now() - reducing.startedAt) / 1e9));
     }
 

@@ -68,7 +68,7 @@ enum PlantedBug {
                                 lost[0] = true;
                                 for (Shard shard : step.shards()) {
                                     out.addAll(on(new StepCompleted(5, step.attempt(), shard.workerId(),
-                                            shard.microBatches(), SimData.meanLoss(plan.seed(), 5, 0,
+                                            shard.microBatches(), false, SimData.meanLoss(plan.seed(), 5, 0,
                                                     plan.microBatches()), 1.0, 0.01)));
                                 }
                             } else {
@@ -167,6 +167,7 @@ enum PlantedBug {
         }
         return new RunPlan(plan.totalSteps(), plan.seed(), plan.totalLayers(), plan.microBatches(), plan.tokensPerStep(),
                 new StageSchedule(layers, starts, plan.totalSteps()), plan.sampler(), plan.sharing(), plan.expansion(),
-                plan.learningRate(), plan.flops(), plan.evalEvery(), plan.checkpointEvery(), plan.minWorkers());
+                plan.learningRate(), plan.flops(), plan.evalEvery(), plan.checkpointEvery(), plan.minWorkers(),
+                plan.maxSkippedSteps());
     }
 }

@@ -33,7 +33,7 @@ final class LossPlot {
             if (MetricsLog.TRAIN.equals(type)) {
                 trainSteps.add(step);
                 trainLoss.add(row.get("loss").getAsDouble());
-            } else if (MetricsLog.VAL.equals(type)) {
+            } else if (MetricsLog.VAL.equals(type)) { // not a skipped step, which has no loss; nor an event
                 valSteps.add(step);
                 valFull.add(row.get("valLossFull").getAsDouble());
                 valStage.add(row.get("valLossStage").getAsDouble());

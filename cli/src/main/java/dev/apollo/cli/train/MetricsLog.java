@@ -17,8 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code metrics.jsonl}: one JSON object a line, {@code "type":"train"} after every step and {@code "type":"val"}
- * after every evaluation. {@code step} counts steps done; tokens and FLOPs are cumulative; {@code wall} is seconds
+ * {@code metrics.jsonl}: one JSON object a line, {@code "type":"train"} after every step, {@code "type":"skipped"}
+ * instead after a step every worker skipped (its loss or gradient was not finite: no loss, and {@code inARow} counts
+ * the skips in a row), and {@code "type":"val"} after every evaluation. {@code step} counts steps done; tokens and FLOPs are cumulative; {@code wall} is seconds
  * since this process started the run and {@code time} seconds since the epoch; {@code work} is the seconds the
  * slowest worker was busy with the step, so what the rest of a step's wall time took (messages, the coordinator,
  * recording) can be read off. Event rows say what disturbed the run: {@code "type":"worker"} (a worker offered a
@@ -33,6 +34,7 @@ public final class MetricsLog implements AutoCloseable {
     public static final String WORKER = "worker";
     public static final String RERUN = "rerun";
     public static final String RESTART = "restart";
+    public static final String SKIPPED = "skipped";
 
     private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
     private final BufferedWriter writer;
@@ -54,6 +56,23 @@ public final class MetricsLog implements AutoCloseable {
         row.put("lr", r.lr());
         row.put("tokens", r.tokens());
         row.put("flops", r.flops());
+        row.put("wall", wall);
+        row.put("work", r.workSeconds());
+        row.put("time", now());
+        return row;
+    }
+
+    public static Map<String, Object> skippedRow(StepRecord r, int inARow, double wall) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("type", SKIPPED);
+        row.put("step", r.stepsDone());
+        row.put("stage", r.stage());
+        row.put("weights", r.weights());
+        row.put("depth", r.depth());
+        row.put("lr", r.lr());
+        row.put("tokens", r.tokens());
+        row.put("flops", r.flops());
+        row.put("inARow", inARow);
         row.put("wall", wall);
         row.put("work", r.workSeconds());
         row.put("time", now());

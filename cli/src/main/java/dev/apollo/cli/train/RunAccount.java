@@ -8,7 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What disturbed a run and what it cost: joins, leaves, losses, re-run steps, restarts and the seconds lost to them.
+ * What disturbed a run and what it cost: joins, leaves, losses, re-run steps, skipped steps, restarts and the seconds
+ * lost to them.
  * It is read off metrics.jsonl's event rows, which a resumed run carries over, so it spans every restart of the run.
  */
 final class RunAccount {
@@ -18,6 +19,7 @@ final class RunAccount {
     private int lost;
     private int rerunSteps;
     private int restarts;
+    private int skippedSteps;
     private double lostSeconds;
 
     /** Counts one row of metrics.jsonl; rows that are not events count nothing. */
@@ -35,6 +37,7 @@ final class RunAccount {
                 rerunSteps++;
                 lostSeconds += row.get("lostSeconds").getAsDouble();
             }
+            case MetricsLog.SKIPPED -> skippedSteps++;
             case MetricsLog.RESTART -> {
                 restarts++;
                 lostSeconds += row.get("lostSeconds").getAsDouble();
@@ -50,6 +53,7 @@ final class RunAccount {
         counts.put("left", left);
         counts.put("lost", lost);
         counts.put("rerunSteps", rerunSteps);
+        counts.put("skippedSteps", skippedSteps);
         counts.put("restarts", restarts);
         counts.put("lostSeconds", Math.round(lostSeconds * 1000) / 1000.0);
         return counts;
@@ -66,6 +70,9 @@ final class RunAccount {
         }
         if (rerunSteps > 0) {
             parts.add(rerunSteps + " re-run");
+        }
+        if (skippedSteps > 0) {
+            parts.add(skippedSteps + " skipped");
         }
         if (restarts > 0) {
             parts.add(restarts + (restarts == 1 ? " restart" : " restarts"));

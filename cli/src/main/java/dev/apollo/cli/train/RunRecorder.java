@@ -52,6 +52,16 @@ final class RunRecorder implements RunListener, AutoCloseable {
     }
 
     @Override
+    public synchronized void onStepSkipped(StepRecord record, int inARow) {
+        recordRestart();
+        stepsDone = record.stepsDone();
+        markNanos = System.nanoTime();
+        event(MetricsLog.skippedRow(record, inARow, wallSeconds()));
+        out.printf(Locale.ROOT, "step %d skipped: its loss or gradient was not finite, no update applied (%d in a row)%n",
+                record.stepsDone(), inARow);
+    }
+
+    @Override
     public synchronized void onValidation(RecordValidation validation) {
         lastValidation = validation;
         markNanos = System.nanoTime();

@@ -220,7 +220,8 @@ public class TrainCommand implements Callable<Integer> {
             JsonObject row = MetricsLog.parse(line);
             String type = row.get("type").getAsString();
             long step = row.get("step").getAsLong();
-            boolean timeline = type.equals(MetricsLog.TRAIN) || type.equals(MetricsLog.VAL);
+            boolean timeline = type.equals(MetricsLog.TRAIN) || type.equals(MetricsLog.VAL)
+                    || type.equals(MetricsLog.SKIPPED);
             if (!timeline || step <= resumeStep) {
                 rows.add(line);
             }

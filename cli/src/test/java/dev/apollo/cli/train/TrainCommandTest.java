@@ -6,15 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import dev.apollo.cli.CliHarness;
+import dev.apollo.worker.checkpoint.CheckpointStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The train command end to end: outputs, determinism, bit-identical resume, expansions. */
+/** The train command end to end: outputs, determinism, bit-identical resume, expansions, divergence. */
 class TrainCommandTest {
 
     @TempDir
@@ -58,6 +63,7 @@ class TrainCommandTest {
         JsonObject summary = gson.fromJson(Files.readString(firstRun.resolve("summary.json")), JsonObject.class);
         assertEquals(40, summary.get("steps").getAsInt());
         assertTrue(summary.get("flopsRatioToScratch").getAsDouble() < 1.0);
+        assertEquals(0, summary.getAsJsonObject("workers").get("skippedSteps").getAsInt());
         assertTrue(Files.isDirectory(firstRun.resolve("checkpoints/step-00000020")));
         assertTrue(Files.isDirectory(firstRun.resolve("checkpoints/step-00000040")));
         assertTrue(Files.size(firstRun.resolve("loss.png")) > 1000);
@@ -119,13 +125,58 @@ class TrainCommandTest {
     }
 
     @Test
-    void aDivergingRunStopsWithItsReasonAndKeepsWhatItWrote() {
+    void aDivergingRunSkipsItsNonFiniteStepsThenStopsWithItsReasonAndItsCheckpointsIntact() throws Exception {
+        // the first run once more from its checkpoint at step 20, at a rate that blows the parameters up in one step:
+        // step 21 is finite, and from then on the forward pass overflows
         Path run = dir.resolve("diverged");
-        var outcome = CliHarness.run(CliHarness.train(corpus, run, "--set", "optimizer.lr=1e6",
-                "--set", "optimizer.grad-clip=0", "--set", "schedule.warmup-fraction=0"));
+        copyTree(firstRun, run);
+        List<String> checkpoints = fileDigests(run.resolve("checkpoints"));
+
+        var outcome = CliHarness.run(CliHarness.train(corpus, run, "--resume",
+                run.resolve("checkpoints/step-00000020").toString(), "--set", "optimizer.lr=1e30",
+                "--set", "train.max-skipped-steps=3"));
+
         assertEquals(1, outcome.exitCode(), outcome.out() + outcome.err());
-        assertTrue(outcome.err().contains("training diverged at step"), outcome.err());
-        assertTrue(Files.exists(run.resolve("metrics.jsonl")));
+        String reason = "3 steps in a row (steps 22-24) had a non-finite loss or gradient (train.max-skipped-steps = 3);"
+                + " the last checkpoint is intact: try a lower optimizer.lr or a longer warmup";
+        assertTrue(outcome.err().lines().anyMatch(("apollo: run failed: " + reason)::equals), outcome.err());
+        assertTrue(outcome.out().contains("step 22 skipped: its loss or gradient was not finite, no update applied "
+                + "(1 in a row)"), outcome.out());
+        Gson gson = new Gson();
+        List<JsonObject> rows = Files.readAllLines(run.resolve("metrics.jsonl")).stream()
+                .map(r -> gson.fromJson(r, JsonObject.class)).filter(r -> r.get("step").getAsLong() > 20).toList();
+        assertEquals(List.of("train 21", "skipped 22", "skipped 23", "skipped 24"),
+                rows.stream().map(r -> r.get("type").getAsString() + " " + r.get("step").getAsLong()).toList());
+        assertTrue(Double.isFinite(rows.get(0).get("loss").getAsDouble()), rows.get(0).toString());
+        for (int i = 1; i < rows.size(); i++) {
+            JsonObject skipped = rows.get(i);
+            assertEquals(i, skipped.get("inARow").getAsInt(), skipped.toString());
+            assertEquals((20 + i + 1) * 8 * 16, skipped.get("tokens").getAsLong(), "a skipped step's tokens count");
+            assertEquals(1e30, skipped.get("lr").getAsDouble(), skipped.toString());
+            assertTrue(!skipped.has("loss") && !skipped.has("gradNorm"), skipped.toString());
+        }
+        assertEquals(checkpoints, fileDigests(run.resolve("checkpoints")), "no checkpoint written or changed");
+        assertEquals(20, CheckpointStore.read(run.resolve("checkpoints/step-00000020")).snapshot().nextStep());
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, to.resolve(from.relativize(file).toString()));
+            }
+        }
+    }
+
+    /** The SHA-256 of every file under {@code dir}, by relative path. */
+    private static List<String> fileDigests(Path dir) throws IOException, NoSuchAlgorithmException {
+        List<String> digests = new ArrayList<>();
+        try (var files = Files.walk(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                digests.add(dir.relativize(file) + " " + HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))));
+            }
+        }
+        return digests;
     }
 
     private static long stepOf(String row) {

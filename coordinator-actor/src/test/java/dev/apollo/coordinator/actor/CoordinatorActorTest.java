@@ -72,7 +72,7 @@ class CoordinatorActorTest {
                     int microBatches = step.shards().stream().filter(s -> s.workerId().equals(id)).findFirst()
                             .orElseThrow().microBatches();
                     state[0] = trained(state[0]);
-                    coordinator.tell(new StepCompleted(step.step(), step.attempt(), id, microBatches, 1.0 / (step.step() + 1), 0.5, 0.01));
+                    coordinator.tell(new StepCompleted(step.step(), step.attempt(), id, microBatches, false, 1.0 / (step.step() + 1), 0.5, 0.01));
                     return Behaviors.same();
                 })
                 .onMessage(Evaluate.class, evaluate -> {

@@ -7,7 +7,9 @@ import dev.apollo.protocol.Evaluate;
 import dev.apollo.protocol.EvaluationCompleted;
 import dev.apollo.protocol.ExpandWeights;
 import dev.apollo.protocol.ExpansionCompleted;
+import dev.apollo.protocol.FailRun;
 import dev.apollo.protocol.FinishRun;
+import dev.apollo.protocol.RecordSkippedStep;
 import dev.apollo.protocol.RecordStep;
 import dev.apollo.protocol.RecordValidation;
 import dev.apollo.protocol.ReleaseWorker;
@@ -42,6 +44,11 @@ import java.util.TreeSet;
  * the workers that joined (each is given the state), release the members that asked to leave, pause while fewer
  * than the minimum of workers hold the state, expand where a stage begins, and run the next step over the members.
  * The last step is always evaluated and checkpointed before {@link FinishRun}.
+ *
+ * <p>Numerical faults. A step whose summed loss or gradient was not finite is skipped by every owner (no update) and
+ * reported as such; it counts as done all the same, so the data, depth and learning rate of later steps are those of
+ * a run without the fault. {@code train.max-skipped-steps} skipped in a row end the run with {@link FailRun} at once,
+ * before any evaluation or checkpoint, so the last checkpoint is one written before.
  *
  * <p>Membership. Members hold the run's state at the current boundary and each owns micro-batches of every step's
  * fixed global batch, so there are at most as many members as micro-batches; later joiners wait. A member gone without notice
@@ -79,6 +86,9 @@ public final class CoordinatorCore implements Core {
 
     private record Finished() implements Phase {}
 
+    /** Stopped before the end: too many steps in a row were skipped. */
+    private record Failed() implements Phase {}
+
     private final RunPlan plan;
     /** Hold the run's state at the current boundary. */
     private final TreeSet<String> members = new TreeSet<>();
@@ -97,6 +107,8 @@ public final class CoordinatorCore implements Core {
     private int weights;
     private long tokens;
     private double flops;
+    /** Steps skipped in a row up to the boundary: a non-finite loss or gradient each. */
+    private int skippedInARow;
 
     /** Starts a run at {@code start}: a fresh one ({@link RunPlan#freshStart()}) or a checkpoint's snapshot. */
     public CoordinatorCore(RunPlan plan, RunSnapshot start) {
@@ -108,7 +120,7 @@ public final class CoordinatorCore implements Core {
     @Override
     public List<CoreCommand> on(CoreEvent event) {
         List<CoreCommand> out = new ArrayList<>();
-        if (phase instanceof Finished) {
+        if (phase instanceof Finished || phase instanceof Failed) {
             return out;
         }
         // Java 17: no pattern switch yet; the sealed interface keeps this list complete.
@@ -255,6 +267,7 @@ public final class CoordinatorCore implements Core {
             attempts = 0;
         }
         nextStep = snapshot.nextStep();
+        skippedInARow = 0; // what is re-run from a checkpoint is counted again
         stage = snapshot.stage();
         weights = snapshot.weights();
         tokens = snapshot.tokens();
@@ -284,13 +297,33 @@ public final class CoordinatorCore implements Core {
         flops += plan.flops().stepFlops(step.depth());
         nextStep = step.step() + 1;
         attempts = 0;
-        out.add(new RecordStep(new StepRecord(nextStep, step.stage(), step.weights(), step.depth(),
-                reduced.loss(), reduced.gradNorm(), step.lr(), tokens, flops, slowestWork)));
+        StepRecord record = new StepRecord(nextStep, step.stage(), step.weights(), step.depth(),
+                reduced.loss(), reduced.gradNorm(), step.lr(), tokens, flops, slowestWork);
+        if (!reduced.skipped()) {
+            skippedInARow = 0;
+            out.add(new RecordStep(record));
+        } else {
+            skippedInARow++;
+            out.add(new RecordSkippedStep(record, skippedInARow));
+            if (skippedInARow >= plan.maxSkippedSteps()) {
+                phase = new Failed();
+                out.add(new FailRun(tooManySkipped()));
+                return;
+            }
+        }
         if (plan.evaluationDue(nextStep)) {
             evaluate(nextStep, out);
         } else {
             afterEvaluation(out);
         }
+    }
+
+    /** Why the run stops after the last skipped step, numbered as the log numbers steps (by steps done). */
+    private String tooManySkipped() {
+        String steps = skippedInARow == 1 ? "step " + nextStep
+                : skippedInARow + " steps in a row (steps " + (nextStep - skippedInARow + 1) + "-" + nextStep + ")";
+        return steps + " had a non-finite loss or gradient (train.max-skipped-steps = " + plan.maxSkippedSteps()
+                + "); the last checkpoint is intact: try a lower optimizer.lr or a longer warmup";
     }
 
     private void evaluate(long stepsDone, List<CoreCommand> out) {

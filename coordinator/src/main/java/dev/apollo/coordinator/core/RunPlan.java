@@ -14,9 +14,9 @@ import java.util.List;
 
 /**
  * Everything the core decides from, resolved once from the configuration: the stage schedule, the depth sampler,
- * the layer maps, the learning-rate schedule, the FLOPs model and the fewest workers to step with. Depth, data order
- * and learning rate are all functions of (seed, step), so a simulator, a resumed run and every worker agree on them,
- * whatever the membership.
+ * the layer maps, the learning-rate schedule, the FLOPs model, the fewest workers to step with and the most steps in
+ * a row that may be skipped for a non-finite loss or gradient. Depth, data order and learning rate are all functions
+ * of (seed, step), so a simulator, a resumed run and every worker agree on them, whatever the membership.
  */
 public record RunPlan(
         long totalSteps,
@@ -32,7 +32,8 @@ public record RunPlan(
         FlopsModel flops,
         int evalEvery,
         int checkpointEvery,
-        int minWorkers) {
+        int minWorkers,
+        int maxSkippedSteps) {
 
     public static RunPlan from(ApolloConfig config) {
         var model = config.model();
@@ -54,7 +55,8 @@ public record RunPlan(
                         model.ffnMultiplier()),
                 train.evalEvery(),
                 train.checkpointEvery(),
-                config.cluster().minWorkers());
+                config.cluster().minWorkers(),
+                train.maxSkippedSteps());
     }
 
     /** Stage boundaries resolved to steps; boundaries that collapse onto one step are a configuration error. */

@@ -9,12 +9,14 @@ import dev.apollo.protocol.Evaluate;
 import dev.apollo.protocol.EvaluationCompleted;
 import dev.apollo.protocol.ExpandWeights;
 import dev.apollo.protocol.ExpansionCompleted;
+import dev.apollo.protocol.FailRun;
 import dev.apollo.protocol.FinishRun;
 import dev.apollo.protocol.JoinAccepted;
 import dev.apollo.protocol.JoinRefused;
 import dev.apollo.protocol.LeaveOrdered;
 import dev.apollo.protocol.LeaveRequested;
 import dev.apollo.protocol.PullState;
+import dev.apollo.protocol.RecordSkippedStep;
 import dev.apollo.protocol.RecordStep;
 import dev.apollo.protocol.RecordValidation;
 import dev.apollo.protocol.ReleaseWorker;
@@ -83,7 +85,7 @@ public final class CoordinatorNode<S> {
     private final Set<String> stalled = new HashSet<>();
     /** Digests of the expanded state, by holder, in the expansion round in flight. */
     private final TreeMap<String, String> digests = new TreeMap<>();
-    /** The first gradient norm reported for the step attempt in flight and who reported it. */
+    /** The first reply to the step attempt in flight: its loss, gradient norm and skip, and who reported it. */
     private StepCompleted firstNorm;
     private long expansionRound;
     private boolean expandedStatePushed;
@@ -229,9 +231,16 @@ public final class CoordinatorNode<S> {
 
     private void onStepCompleted(StepCompleted done) {
         if (isCurrentAttempt(done.step(), done.attempt()) && owed.remove(done.workerId())) {
-            // every replica reduced the same sum: a loss or norm that differs means the replicas have diverged
+            // every replica reduced the same sum: a skip, loss or norm that differs means the replicas have diverged
             if (firstNorm == null) {
                 firstNorm = done;
+            } else if (firstNorm.skipped() != done.skipped()) {
+                StepCompleted skipper = done.skipped() ? done : firstNorm;
+                StepCompleted other = done.skipped() ? firstNorm : done;
+                fail("replicas disagree at step " + done.step() + ": " + skipper.workerId() + " skipped it for a "
+                        + "non-finite loss or gradient, " + other.workerId() + " did not (loss " + other.loss()
+                        + ", gradient norm " + other.gradNorm() + ")");
+                return;
             } else if (Double.compare(firstNorm.gradNorm(), done.gradNorm()) != 0
                     || Double.compare(firstNorm.loss(), done.loss()) != 0) {
                 fail("replicas disagree at step " + done.step() + ": loss " + firstNorm.loss() + ", gradient norm "
@@ -392,6 +401,8 @@ public final class CoordinatorNode<S> {
                 listener.onWorker(RunListener.WorkerEvent.RELEASED, release.workerId());
             } else if (command instanceof RecordStep record) {
                 listener.onStep(record.record());
+            } else if (command instanceof RecordSkippedStep skipped) {
+                listener.onStepSkipped(skipped.record(), skipped.inARow());
             } else if (command instanceof RecordValidation validation) {
                 listener.onValidation(validation);
             } else if (command instanceof WaitForWorkers wait) {
@@ -400,6 +411,9 @@ public final class CoordinatorNode<S> {
                 stopped = true;
                 finalSnapshot = finish.snapshot();
                 listener.onFinished(finish.snapshot());
+                return;
+            } else if (command instanceof FailRun failed) {
+                fail(failed.reason());
                 return;
             }
         }

@@ -9,6 +9,13 @@ public interface RunListener {
 
     default void onStep(StepRecord record) {}
 
+    /**
+     * Every owner skipped a step, applying no update, because its loss or gradient was not finite; {@code inARow}
+     * steps in a row, this one included, were skipped. The record counts the step (its {@code stepsDone}, tokens,
+     * FLOPs, depth and learning rate are as for any step); its loss and gradient norm are NaN.
+     */
+    default void onStepSkipped(StepRecord record, int inARow) {}
+
     default void onValidation(RecordValidation validation) {}
 
     default void onCheckpoint(long nextStep, String location) {}

@@ -1,6 +1,7 @@
 package dev.apollo.coordinator.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,9 @@ import dev.apollo.protocol.CoreEvent;
 import dev.apollo.protocol.Evaluate;
 import dev.apollo.protocol.EvaluationCompleted;
 import dev.apollo.protocol.ExpandWeights;
+import dev.apollo.protocol.FailRun;
 import dev.apollo.protocol.FinishRun;
+import dev.apollo.protocol.RecordSkippedStep;
 import dev.apollo.protocol.RecordStep;
 import dev.apollo.protocol.RecordValidation;
 import dev.apollo.protocol.ReleaseWorker;
@@ -267,6 +270,63 @@ class CoordinatorCoreTest {
         assertEquals(List.of(), run.core().on(new WorkerLeft("w0")));
     }
 
+    /** {@code row} as a skipped step records it: counted like any step, with no loss and no gradient norm. */
+    private static StepRecord withoutLoss(StepRecord row) {
+        return new StepRecord(row.stepsDone(), row.stage(), row.weights(), row.depth(), Double.NaN, Double.NaN,
+                row.lr(), row.tokens(), row.flops(), row.workSeconds());
+    }
+
+    @Test
+    void aStepEveryOwnerSkippedCountsAsDoneAndChangesNothingThatFollows() {
+        List<CoreCommand> clean = new CoreDriver(plan()).runToEnd("w0", "w1").log();
+        // two in a row, a normal step, then four in a row: under the default limit of 5 only if the normal step
+        // resets the count
+        CoreDriver run = new CoreDriver(plan()).skipping(12, 13, 15, 16, 17, 18).runToEnd("w0", "w1");
+
+        Map<Long, Integer> inARowByStepsDone = Map.of(13L, 1, 14L, 2, 16L, 1, 17L, 2, 18L, 3, 19L, 4);
+        // the same commands in the same order (steps, depths, rates, shards, evaluations, checkpoints, snapshots),
+        // but the skipped steps' rows, which carry no loss
+        List<CoreCommand> expected = clean.stream().map(command -> command instanceof RecordStep row
+                && inARowByStepsDone.containsKey(row.record().stepsDone())
+                ? new RecordSkippedStep(withoutLoss(row.record()), inARowByStepsDone.get(row.record().stepsDone()))
+                : command).toList();
+        assertEquals(expected, run.log());
+        assertTrue(run.core().finished());
+        assertEquals(6, run.logged(RecordSkippedStep.class).size());
+    }
+
+    @Test
+    void tooManyStepsSkippedInARowFailTheRunAtOnceWithoutACheckpoint() {
+        // steps 22-24 are rows 23-25, and a checkpoint is due after row 25
+        CoreDriver run = new CoreDriver(plan("train.max-skipped-steps=3")).skipping(22, 23, 24).runToEnd("w0", "w1");
+        List<CoreCommand> clean = new CoreDriver(plan()).runToEnd("w0", "w1").log();
+        StepRecord row25 = clean.stream().filter(RecordStep.class::isInstance).map(c -> ((RecordStep) c).record())
+                .filter(row -> row.stepsDone() == 25).findFirst().orElseThrow();
+
+        assertEquals(List.of(new RecordSkippedStep(withoutLoss(row25), 3), new FailRun("3 steps in a row (steps 23-25)"
+                + " had a non-finite loss or gradient (train.max-skipped-steps = 3); the last checkpoint is intact: try a"
+                + " lower optimizer.lr or a longer warmup")), run.log().subList(run.log().size() - 2, run.log().size()));
+        // everything before the last skip is what the run without faults did
+        assertEquals(clean.subList(0, run.log().size() - 2).stream().filter(c -> !(c instanceof RecordStep)).toList(),
+                run.log().subList(0, run.log().size() - 2).stream()
+                        .filter(c -> !(c instanceof RecordStep || c instanceof RecordSkippedStep)).toList());
+        assertEquals(List.of(), run.logged(WriteCheckpoint.class), "the checkpoint due after row 25 is not written");
+        assertFalse(run.core().finished());
+        assertEquals(List.of(), run.core().on(new WorkerJoined("late")));
+        for (CoreEvent event : run.delivered()) {
+            assertEquals(List.of(), run.core().on(event), event::toString);
+        }
+    }
+
+    @Test
+    void aLimitOfOneStopsAtTheFirstSkippedStep() {
+        CoreDriver run = new CoreDriver(plan("train.max-skipped-steps=1")).skipping(5).runToEnd("w0");
+
+        assertEquals(new FailRun("step 6 had a non-finite loss or gradient (train.max-skipped-steps = 1); the last "
+                + "checkpoint is intact: try a lower optimizer.lr or a longer warmup"), run.log().get(run.log().size() - 1));
+        assertEquals(5, run.logged(RecordStep.class).size());
+    }
+
     @Test
     void lateAndDuplicateEventsChangeNothing() {
         List<CoreCommand> clean = new CoreDriver(plan()).runToEnd("w0", "w1").log();
@@ -291,13 +351,13 @@ class CoordinatorCoreTest {
         CoreDriver run = new CoreDriver(plan());
         RunStep step = run.runUntilStep(12, "w0", "w1");
 
-        assertEquals(List.of(), run.deliver(new StepCompleted(11, 0, "w0", 8, 9.0, 9.0, 0.01)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(11, 0, "w1", 8, 9.0, 9.0, 0.01)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "stranger", 8, 9.0, 9.0, 0.01)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(13, 0, "w1", 8, 9.0, 9.0, 0.01)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 2.0, 2.0, 0.01)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 2.0, 2.0, 0.01)));
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 8, 2.0, 2.0, 0.01));
+        assertEquals(List.of(), run.deliver(new StepCompleted(11, 0, "w0", 8, false, 9.0, 9.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(11, 0, "w1", 8, false, 9.0, 9.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "stranger", 8, false, 9.0, 9.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(13, 0, "w1", 8, false, 9.0, 9.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, false, 2.0, 2.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, false, 2.0, 2.0, 0.01)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 8, false, 2.0, 2.0, 0.01));
 
         StepRecord row = assertInstanceOf(RecordStep.class, done.get(0)).record();
         assertEquals(step.step() + 1, row.stepsDone());
@@ -309,9 +369,9 @@ class CoordinatorCoreTest {
         CoreDriver run = new CoreDriver(plan());
         run.runUntilStep(12, "w0", "w1", "w2");
 
-        run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0, 0.20));
-        run.deliver(new StepCompleted(12, 0, "w2", 5, 1.0, 3.0, 0.35)); // the straggler
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 5, 1.0, 3.0, 0.30));
+        run.deliver(new StepCompleted(12, 0, "w0", 6, false, 1.0, 3.0, 0.20));
+        run.deliver(new StepCompleted(12, 0, "w2", 5, false, 1.0, 3.0, 0.35)); // the straggler
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 5, false, 1.0, 3.0, 0.30));
 
         assertEquals(0.35, assertInstanceOf(RecordStep.class, done.get(0)).record().workSeconds(), 0);
     }
@@ -322,9 +382,9 @@ class CoordinatorCoreTest {
         RunStep step = run.runUntilStep(12, "w0", "w1", "w2");
 
         assertEquals(List.of(new Shard("w0", 0, 6), new Shard("w1", 6, 5), new Shard("w2", 11, 5)), step.shards());
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w2", 5, 2.5, 3.0, 0.01)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 2.5, 3.0, 0.01)));
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 5, 2.5, 3.0, 0.01));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w2", 5, false, 2.5, 3.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, false, 2.5, 3.0, 0.01)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 5, false, 2.5, 3.0, 0.01));
 
         StepRecord row = assertInstanceOf(RecordStep.class, done.get(0)).record();
         assertEquals(2.5, row.loss(), 0); // the all-reduced loss, the same on every owner
@@ -358,15 +418,15 @@ class CoordinatorCoreTest {
     void aWorkerLeavingMidStepGetsTheSameStepReissuedToTheOthers() {
         CoreDriver run = new CoreDriver(plan());
         RunStep step = run.runUntilStep(12, "w0", "w1", "w2");
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, false, 1.0, 3.0, 0.01)));
 
         List<CoreCommand> reissued = run.deliver(new WorkerLeft("w1"));
 
         assertEquals(List.of(new RunStep(step.step(), 1, step.stage(), step.weights(), step.depth(), step.layerMap(),
                 step.lr(), List.of(new Shard("w0", 0, 8), new Shard("w2", 8, 8)))), reissued);
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w1", 5, 9.0, 3.0, 0.01))); // it has left
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 1, "w0", 8, 2.0, 3.0, 0.01))); // w2 has yet to answer
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w2", 8, 2.0, 3.0, 0.01));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w1", 5, false, 9.0, 3.0, 0.01))); // it has left
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 1, "w0", 8, false, 2.0, 3.0, 0.01))); // w2 has yet to answer
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w2", 8, false, 2.0, 3.0, 0.01));
         StepRecord row = assertInstanceOf(RecordStep.class, done.get(0)).record();
         assertEquals(13, row.stepsDone());
         assertEquals(2.0, row.loss(), 1e-12);
@@ -381,9 +441,9 @@ class CoordinatorCoreTest {
         run.deliver(new WorkerLeft("w1")); // re-split: w0 takes [0, 8), w2 [8, 16)
 
         // w0 was still busy with its old shard [0, 6) when the step was re-split; that answer arrives only now
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, 1.0, 3.0, 0.01)));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 1, "w2", 8, 2.0, 3.0, 0.01)));
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w0", 8, 2.0, 3.0, 0.01));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 6, false, 1.0, 3.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 1, "w2", 8, false, 2.0, 3.0, 0.01)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w0", 8, false, 2.0, 3.0, 0.01));
 
         assertEquals(2.0, assertInstanceOf(RecordStep.class, done.get(0)).record().loss(), 1e-12);
     }
@@ -394,13 +454,13 @@ class CoordinatorCoreTest {
         RunStep step = run.runUntilStep(12, "w0", "w2");
 
         assertEquals(List.of(), run.deliver(new WorkerJoined("w1")));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w1", 8, 9.0, 3.0, 0.01))); // not an owner yet
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w1", 8, false, 9.0, 3.0, 0.01))); // not an owner yet
         assertEquals(List.of(), run.deliver(new WorkerJoined("w3")));
         assertEquals(List.of(), run.deliver(new WorkerLeft("w3"))); // joined and left between boundaries
         RunStep resplit = assertInstanceOf(RunStep.class, run.deliver(new WorkerLeft("w2")).get(0));
         assertEquals(List.of(new Shard("w0", 0, BATCH)), resplit.shards()); // the newcomer waits for the boundary
 
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w0", BATCH, 1.0, 3.0, 0.01));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w0", BATCH, false, 1.0, 3.0, 0.01));
         assertEquals(List.of("RecordStep", "SyncState"), done.stream().map(c -> c.getClass().getSimpleName()).toList());
         assertEquals(new SyncState(13, step.weights(), "w0", List.of("w1")), done.get(1));
 
@@ -417,8 +477,8 @@ class CoordinatorCoreTest {
         run.runUntilStep(12, "w0", "w1");
 
         assertEquals(List.of(), run.deliver(new WorkerLeaving("w1")));
-        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, 2.0, 3.0, 0.01)));
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 8, 2.0, 3.0, 0.01));
+        assertEquals(List.of(), run.deliver(new StepCompleted(12, 0, "w0", 8, false, 2.0, 3.0, 0.01)));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 8, false, 2.0, 3.0, 0.01));
 
         assertEquals(2.0, assertInstanceOf(RecordStep.class, done.get(0)).record().loss(), 1e-12); // nothing re-run
         assertEquals(new ReleaseWorker("w1"), done.get(1));
@@ -431,7 +491,7 @@ class CoordinatorCoreTest {
         run.runUntilStep(12, "w0");
         run.deliver(new WorkerLeaving("w0"));
 
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w0", BATCH, 1.0, 3.0, 0.01));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w0", BATCH, false, 1.0, 3.0, 0.01));
         RunSnapshot atThirteen = assertInstanceOf(WriteCheckpoint.class, done.get(1)).snapshot();
         assertEquals(13, atThirteen.nextStep());
         assertEquals(List.of(new ReleaseWorker("w0"), new WaitForWorkers(13, 0, 1)),
@@ -453,7 +513,7 @@ class CoordinatorCoreTest {
 
         // steps 10..13 are lost with the state
         assertEquals(List.of(new WaitForWorkers(10, 0, 1)), run.deliver(new WorkerLeft("w0")));
-        assertEquals(List.of(), run.deliver(new StepCompleted(14, 0, "w0", BATCH, 1.0, 3.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(14, 0, "w0", BATCH, false, 1.0, 3.0, 0.01)));
         assertEquals(List.of(new RestoreState(atTen, List.of("w9"))), run.deliver(new WorkerJoined("w9")));
         assertEquals(List.of(), run.deliver(new StateRestored(0, "w9"))); // restored from another snapshot
 
@@ -478,7 +538,7 @@ class CoordinatorCoreTest {
 
         // one left: the step waits, it is not re-run
         assertEquals(List.of(new WaitForWorkers(0, 1, 2)), run.deliver(new WorkerLeft("w1")));
-        assertEquals(List.of(), run.deliver(new StepCompleted(0, 0, "w0", 8, 1.0, 3.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(0, 0, "w0", 8, false, 1.0, 3.0, 0.01)));
         assertEquals(List.of(new SyncState(0, 1, "w0", List.of("w2"))), run.deliver(new WorkerJoined("w2")));
         assertEquals(new RunStep(0, 1, first.stage(), first.weights(), first.depth(), first.layerMap(), first.lr(),
                         List.of(new Shard("w0", 0, 8), new Shard("w2", 8, 8))),
@@ -493,7 +553,7 @@ class CoordinatorCoreTest {
 
         assertEquals(List.of(new Shard("w1", 0, 2)),
                 assertInstanceOf(RunStep.class, run.deliver(new WorkerLeft("w0")).get(0)).shards());
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w1", 2, 1.0, 3.0, 0.01));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 1, "w1", 2, false, 1.0, 3.0, 0.01));
         assertEquals(new SyncState(13, step.weights(), "w1", List.of("w2")), done.get(1));
     }
 
@@ -502,9 +562,9 @@ class CoordinatorCoreTest {
         CoreDriver run = new CoreDriver(plan("train.batch-size=2"));
         RunStep step = run.runUntilStep(12, "w0", "w1", "w2"); // w2 waits: two rows
         run.deliver(new WorkerLeaving("w0"));
-        run.deliver(new StepCompleted(12, 0, "w0", 1, 1.0, 3.0, 0.01));
+        run.deliver(new StepCompleted(12, 0, "w0", 1, false, 1.0, 3.0, 0.01));
 
-        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 1, 1.0, 3.0, 0.01));
+        List<CoreCommand> done = run.deliver(new StepCompleted(12, 0, "w1", 1, false, 1.0, 3.0, 0.01));
         assertEquals(List.of("RecordStep", "ReleaseWorker", "SyncState"),
                 done.stream().map(c -> c.getClass().getSimpleName()).toList());
         assertEquals(new SyncState(13, step.weights(), "w1", List.of("w2")), done.get(2));
@@ -527,8 +587,8 @@ class CoordinatorCoreTest {
         CoreDriver run = new CoreDriver(plan());
         RunStep step = run.runUntilStep(12, "w0", "w1");
         run.deliver(new WorkerJoined("w2"));
-        run.deliver(new StepCompleted(12, 0, "w0", 8, 2.0, 3.0, 0.01));
-        run.deliver(new StepCompleted(12, 0, "w1", 8, 1.0, 3.0, 0.01));
+        run.deliver(new StepCompleted(12, 0, "w0", 8, false, 2.0, 3.0, 0.01));
+        run.deliver(new StepCompleted(12, 0, "w1", 8, false, 1.0, 3.0, 0.01));
         assertEquals(new SyncState(13, step.weights(), "w0", List.of("w2")), run.log().get(run.log().size() - 1));
 
         assertEquals(List.of(new SyncState(13, step.weights(), "w1", List.of("w2"))), run.deliver(new WorkerLeft("w0")));
@@ -543,10 +603,10 @@ class CoordinatorCoreTest {
         List<CoreCommand> evaluate = run.deliver(new WorkerLeft("w2")); // nothing in flight but step 13
         assertEquals(1, evaluate.size());
 
-        run.deliver(new StepCompleted(13, 1, "w0", 8, 1.0, 3.0, 0.01));
-        Evaluate asked = assertInstanceOf(Evaluate.class, run.deliver(new StepCompleted(13, 1, "w1", 8, 1.0, 3.0, 0.01)).get(1));
+        run.deliver(new StepCompleted(13, 1, "w0", 8, false, 1.0, 3.0, 0.01));
+        Evaluate asked = assertInstanceOf(Evaluate.class, run.deliver(new StepCompleted(13, 1, "w1", 8, false, 1.0, 3.0, 0.01)).get(1));
         assertEquals(List.of(asked), run.deliver(new WorkerLeft("w1")));
-        assertEquals(List.of(), run.deliver(new StepCompleted(14, 0, "w0", 8, 1.0, 3.0, 0.01)));
+        assertEquals(List.of(), run.deliver(new StepCompleted(14, 0, "w0", 8, false, 1.0, 3.0, 0.01)));
         assertInstanceOf(RecordValidation.class, run.deliver(new EvaluationCompleted(14, "w0", 3.0, 4.0)).get(0));
         assertEquals(List.of(), run.deliver(new EvaluationCompleted(14, "w0", 3.0, 4.0))); // the first one's late answer
     }

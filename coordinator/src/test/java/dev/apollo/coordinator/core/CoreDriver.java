@@ -19,12 +19,15 @@ import dev.apollo.protocol.WriteCheckpoint;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Plays a healthy cluster around a {@link CoordinatorCore}: every command is answered in order (one StepCompleted
- * per shard, and so on), and every command the core issues is kept in {@link #log()}.
+ * per shard, and so on), and every command the core issues is kept in {@link #log()}. Steps named by
+ * {@link #skipping} are answered as every owner answers a step whose sum was not finite.
  */
 final class CoreDriver {
 
@@ -32,6 +35,7 @@ final class CoreDriver {
     private final List<CoreCommand> log = new ArrayList<>();
     private final List<CoreEvent> delivered = new ArrayList<>();
     private final Deque<CoreEvent> replies = new ArrayDeque<>();
+    private final Set<Long> skippedSteps = new HashSet<>();
 
     CoreDriver(RunPlan plan, RunSnapshot start) {
         this.core = new CoordinatorCore(plan, start);
@@ -39,6 +43,14 @@ final class CoreDriver {
 
     CoreDriver(RunPlan plan) {
         this(plan, plan.freshStart());
+    }
+
+    /** Every owner of these steps (by index) reports them skipped: their loss or gradient was not finite. */
+    CoreDriver skipping(long... steps) {
+        for (long step : steps) {
+            skippedSteps.add(step);
+        }
+        return this;
     }
 
     /** Delivers one event and queues the answers to the commands it caused; returns those commands. */
@@ -111,11 +123,13 @@ final class CoreDriver {
     static final double WORK_SECONDS = 0.25;
 
     /** What a healthy cluster answers to {@code command}. */
-    static List<CoreEvent> answers(CoreCommand command) {
+    private List<CoreEvent> answers(CoreCommand command) {
         if (command instanceof RunStep step) {
+            boolean skipped = skippedSteps.contains(step.step());
             return step.shards().stream()
                     .<CoreEvent>map(shard -> new StepCompleted(step.step(), step.attempt(), shard.workerId(),
-                            shard.microBatches(), stepLoss(step.step()), gradNorm(step.step()), WORK_SECONDS))
+                            shard.microBatches(), skipped, skipped ? Double.NaN : stepLoss(step.step()),
+                            skipped ? Double.NaN : gradNorm(step.step()), WORK_SECONDS))
                     .toList();
         } else if (command instanceof Evaluate evaluate) {
             return List.of(new EvaluationCompleted(evaluate.stepsDone(), evaluate.workerId(),

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,10 @@ class CoordinatorNodeTest {
         final List<Deadline> deadlines = new ArrayList<>();
         final List<Long> delays = new ArrayList<>();
         final List<String> workerEvents = new ArrayList<>();
+        /** "stepsDone/inARow" of every skipped step reported. */
+        final List<String> skipped = new ArrayList<>();
+        /** Which owners report which steps skipped (their sum was not finite). */
+        BiPredicate<String, RunStep> skips = (worker, step) -> false;
         String failure;
         RunSnapshot finished;
 
@@ -97,6 +102,12 @@ class CoordinatorNodeTest {
         @Override
         public void onStep(StepRecord record) {
             steps.add(record);
+        }
+
+        @Override
+        public void onStepSkipped(StepRecord record, int inARow) {
+            assertTrue(Double.isNaN(record.loss()), record::toString);
+            skipped.add(record.stepsDone() + "/" + inARow);
         }
 
         @Override
@@ -145,8 +156,9 @@ class CoordinatorNodeTest {
                 } else if (message instanceof RunStep step) {
                     Shard shard = step.shards().stream().filter(s -> s.workerId().equals(worker)).findFirst()
                             .orElseThrow();
-                    node.onMessage(new StepCompleted(step.step(), step.attempt(), worker, shard.microBatches(), 2.0,
-                            norm.apply(worker, step), 0.1));
+                    boolean skipped = skips.test(worker, step);
+                    node.onMessage(new StepCompleted(step.step(), step.attempt(), worker, shard.microBatches(), skipped,
+                            skipped ? Double.NaN : 2.0, skipped ? Double.NaN : norm.apply(worker, step), 0.1));
                 } else if (message instanceof PullState pull) {
                     node.onStatePulled(worker, pull.step(), pull.round(), 7L);
                 } else if (message instanceof Evaluate evaluate) {
@@ -263,6 +275,35 @@ class CoordinatorNodeTest {
 
         assertEquals("replicas disagree at step 0: loss 2.0, gradient norm 1.5 on w0, loss 2.0, gradient norm 2.5 on w1", run.failure);
         assertEquals(0, run.steps.size());
+    }
+
+    @Test
+    void stepsEveryOwnerSkippedAreReportedAndTooManyInARowFailTheRun() {
+        Harness run = new Harness(0, "train.max-skipped-steps=2");
+        run.skips = (worker, step) -> step.step() == 3 || step.step() == 5 || step.step() == 6;
+
+        atStep(run, 40, "w0", "w1");
+
+        assertEquals(List.of("4/1", "6/1", "7/2"), run.skipped);
+        assertEquals(List.of(1L, 2L, 3L, 5L), run.steps.stream().map(StepRecord::stepsDone).toList());
+        assertEquals("2 steps in a row (steps 6-7) had a non-finite loss or gradient (train.max-skipped-steps = 2); "
+                + "the last checkpoint is intact: try a lower optimizer.lr or a longer warmup", run.failure);
+        assertTrue(run.node.stopped());
+        assertNull(run.finished);
+        assertEquals(List.of(), List.copyOf(run.sent), "nothing is asked of the workers after it");
+    }
+
+    @Test
+    void ownersThatDisagreeOnSkippingAStepFailTheRun() {
+        Harness run = new Harness(0);
+        run.skips = (worker, step) -> worker.equals("w1") && step.step() == 2;
+
+        atStep(run, 40, "w0", "w1");
+
+        assertEquals("replicas disagree at step 2: w1 skipped it for a non-finite loss or gradient, w0 did not (loss "
+                + "2.0, gradient norm 1.5)", run.failure);
+        assertEquals(List.of(), run.skipped);
+        assertEquals(2, run.steps.size());
     }
 
     @Test

@@ -67,8 +67,14 @@ public final class Replica implements AutoCloseable {
     /** The update of a step that is computed but not applied yet: it is applied when the run moves on. */
     private record PendingUpdate(long step, double lr, double gradientNorm) {}
 
-    /** The outcome of one training step: the mean loss and gradient norm of the whole batch, on every owner. */
-    public record StepOutcome(double loss, double gradientNorm) {}
+    /**
+     * The outcome of one training step, the same on every owner: the mean loss and gradient norm of the whole batch,
+     * or, if the step was skipped for a non-finite loss or gradient, NaN for both.
+     */
+    public record StepOutcome(boolean skipped, double loss, double gradientNorm) {
+
+        static final StepOutcome SKIPPED = new StepOutcome(true, Double.NaN, Double.NaN);
+    }
 
     /**
      * Forward and backward at the depth of {@code layerMap} on micro-batches [first, first + count) of the step's
@@ -81,8 +87,9 @@ public final class Replica implements AutoCloseable {
      * that owner must start from the same state as the others. A re-run drops the tentative update; anything else
      * applies it first.
      *
-     * @throws NonFiniteStepException when a loss or gradient of the batch was not finite (or too large to sum
-     *     exactly); every owner sees it, so all refuse the step together, and the state is left as it was
+     * <p>A step whose loss or gradient was not finite (or too large to sum exactly) on any owner is skipped: every
+     * owner sees it in the exchanged sum, so all skip together, and none has an update to apply (as GradScaler or
+     * Megatron skip such a step); the state stays as it was before the step.
      */
     public StepOutcome trainStep(long step, int[] layerMap, double lr, int first, int count,
             GradientExchange exchange) {
@@ -118,12 +125,12 @@ public final class Replica implements AutoCloseable {
         sum.seal();
         exchange.sum(sum.buffer(), sum.elements());
         if (!sum.finite()) {
-            throw new NonFiniteStepException(step);
+            return StepOutcome.SKIPPED;
         }
         double loss = sum.meanLoss(microBatches);
         double gradientNorm = withMeanGradients(AdamW::gradientNorm);
         pending = new PendingUpdate(step, lr, gradientNorm);
-        return new StepOutcome(loss, gradientNorm);
+        return new StepOutcome(false, loss, gradientNorm);
     }
 
     /** Applies the update of the step last trained, if it is still tentative. */

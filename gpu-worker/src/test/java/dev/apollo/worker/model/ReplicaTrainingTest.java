@@ -1,6 +1,7 @@
 package dev.apollo.worker.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,6 +83,40 @@ class ReplicaTrainingTest {
                 twice.trainStep(step, map, 1e-3, 0, 2, GradientExchange.ALONE); // the re-run
             }
             assertEquals(once.exportState().digest(), twice.exportState().digest());
+        }
+    }
+
+    @Test
+    void aStepWhoseSumIsNotFiniteIsSkippedWithTheStateLeftAsItWas() {
+        ApolloConfig config = TestConfigs.small("gpt");
+        // what another owner of the step does when its part held a NaN: its count of non-finite parts (the last
+        // value of the buffer) joins the sum
+        GradientExchange peerWithANaN = (values, count) -> {
+            int nonFinite = (count - 1) * Long.BYTES;
+            values.putLong(nonFinite, values.getLong(nonFinite) + 1);
+        };
+        try (Replica replica = new Replica(config, TestConfigs.dataset(config), Device.cpu(), 2, null);
+                Replica neverRanIt = new Replica(config, TestConfigs.dataset(config), Device.cpu(), 2, null)) {
+            int[] map = {0, 1, 1};
+            for (int step = 0; step < 3; step++) {
+                replica.trainStep(step, map, 1e-3, 0, 2, GradientExchange.ALONE);
+                neverRanIt.trainStep(step, map, 1e-3, 0, 2, GradientExchange.ALONE);
+            }
+            TensorState before = replica.exportState();
+
+            Replica.StepOutcome skipped = replica.trainStep(3, map, 1e-3, 0, 2, peerWithANaN);
+
+            assertTrue(skipped.skipped());
+            assertTrue(Double.isNaN(skipped.loss()) && Double.isNaN(skipped.gradientNorm()), skipped::toString);
+            TensorState after = replica.exportState();
+            assertEquals(before.digest(), after.digest(), "parameters, moments and update count as they were");
+            // the next step trains from that state, as on a replica that never ran the skipped step
+            Replica.StepOutcome next = replica.trainStep(4, map, 1e-3, 0, 2, GradientExchange.ALONE);
+            assertFalse(next.skipped());
+            assertTrue(Double.isFinite(next.loss()), next::toString);
+            assertEquals(neverRanIt.trainStep(4, map, 1e-3, 0, 2, GradientExchange.ALONE), next);
+            assertEquals(neverRanIt.exportState().digest(), replica.exportState().digest());
+            assertNotEquals(before.digest(), replica.exportState().digest(), "the next step updates the state");
         }
     }
 

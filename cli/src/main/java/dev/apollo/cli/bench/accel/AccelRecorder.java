@@ -29,12 +29,22 @@ final class AccelRecorder implements RunListener {
 
     @Override
     public void onStep(StepRecord record) {
-        long now = System.nanoTime();
-        double seconds = (now - lastEventNanos) / 1e9;
-        lastEventNanos = now;
-        trainSeconds += seconds;
+        stepDone();
         steps.add(record);
         metrics.write(MetricsLog.trainRow(record, trainSeconds));
+    }
+
+    @Override
+    public void onStepSkipped(StepRecord record, int inARow) {
+        stepDone(); // a skipped step's time is training time too
+        metrics.write(MetricsLog.skippedRow(record, inARow, trainSeconds));
+    }
+
+    /** Counts the time since the previous event as training. */
+    private void stepDone() {
+        long now = System.nanoTime();
+        trainSeconds += (now - lastEventNanos) / 1e9;
+        lastEventNanos = now;
     }
 
     @Override

@@ -142,6 +142,13 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
         this.localEndpoint = local;
     }
 
+    /**
+     * How long a process may stand still (a long GC pause, SIGSTOP, a stalled VM) and keep its plane; Aeron's
+     * default, 10 s, would close its client on waking. The cluster declares such a process dead well before this,
+     * so a worker that wakes within it joins again as a new member instead of failing.
+     */
+    private static final Duration PAUSE_TOLERANCE = Duration.ofMinutes(1);
+
     /** Launches (or attaches to) the media driver, subscribes the inbound endpoint and waits until it is bound. */
     public static TensorPlane start(Settings settings) {
         String dir = settings.aeronDir().toAbsolutePath().toString();
@@ -156,10 +163,13 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
                         .threadingMode(ThreadingMode.SHARED)
                         .sharedIdleStrategy(newIdleStrategy())
                         .termBufferSparseFile(true)
+                        .clientLivenessTimeoutNs(PAUSE_TOLERANCE.toNanos())
+                        .publicationUnblockTimeoutNs(PAUSE_TOLERANCE.plusSeconds(15).toNanos())
                         .socketRcvbufLength(UDP_RECEIVER_WINDOW)
                         .initialWindowLength(UDP_RECEIVER_WINDOW));
             }
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir)
+                    .driverTimeoutMs(PAUSE_TOLERANCE.toMillis()));
             Subscription inbound = aeron.addSubscription(subscriptionChannel(settings), settings.streamId());
             Endpoint local = new Endpoint(resolveChannel(settings, inbound), settings.streamId());
             return new TensorPlane(settings, driver, aeron, inbound, local);

@@ -87,6 +87,9 @@ public final class WorkerCommand implements Callable<Integer> {
 
     private final PrintStream console = System.out;
 
+    /** How long one attempt to join a coordinator that came back lasts before a fresh node tries again. */
+    private static final Duration REJOIN_ATTEMPT = Duration.ofSeconds(20);
+    private static final String NOT_FOUND = "not found yet: ";
     /** Each worker has its own UDP endpoint, so the stream id only has to be the same on both ends. */
     private static final int STREAM_ID = 2001;
     /** The largest gradient sum the plane takes: 2^28 int64 values (2 GiB), far beyond a device's model. */
@@ -114,22 +117,35 @@ public final class WorkerCommand implements Callable<Integer> {
                 system.tell(new WorkerHost.Leave());
             }
         });
-        Duration lookFor = Duration.ofSeconds(joinTimeoutSeconds);
-        boolean rejoining = false;
+        long lookingSince = 0; // System.nanoTime() when the coordinator was lost, while looking for it again
         while (true) {
-            WorkerHost.Exit done = membership(host, secret, tls, lookFor, rejoining, member, told);
+            Duration lookFor = Duration.ofSeconds(joinTimeoutSeconds);
+            if (lookingSince != 0) {
+                long left = TimeUnit.SECONDS.toNanos(rejoinTimeoutSeconds) - (System.nanoTime() - lookingSince);
+                lookFor = Duration.ofNanos(Math.max(TimeUnit.SECONDS.toNanos(1), Math.min(left, REJOIN_ATTEMPT.toNanos())));
+            }
+            WorkerHost.Exit done = membership(host, secret, tls, lookFor, lookingSince != 0, member, told);
             // A coordinator that failed may be restarted with --resume: a worker still running joins it again, as a
             // new member with a new id (the old one was downed), and takes the state the run resumes from. The
             // same holds for a worker the coordinator declared dead after a partition healed or a pause ended.
             boolean rejoin = done.coordinatorLost() && rejoinTimeoutSeconds > 0 && parentPid == null && !told.get();
-            if (!rejoin) {
+            if (rejoin && lookingSince == 0) {
+                console.printf(Locale.ROOT, "apollo worker: %s; looking for it at %s again for up to %d s%n",
+                        done.message(), join, rejoinTimeoutSeconds);
+                lookingSince = System.nanoTime();
+            } else if (rejoin && done.message().startsWith(NOT_FOUND)) {
+                if (System.nanoTime() - lookingSince >= TimeUnit.SECONDS.toNanos(rejoinTimeoutSeconds)) {
+                    System.err.println("apollo worker: the coordinator did not come back within "
+                            + rejoinTimeoutSeconds + " s (--rejoin-timeout)");
+                    return 1;
+                }
+                // each attempt is a fresh node: one started while the link was cut can keep a stuck association
+            } else if (rejoin) {
+                lookingSince = System.nanoTime(); // it came back and was lost again
+            } else {
                 (done.code() == 0 ? console : System.err).println("apollo worker: " + done.message());
                 return done.code();
             }
-            console.printf(Locale.ROOT, "apollo worker: %s; looking for it at %s again for up to %d s%n",
-                    done.message(), join, rejoinTimeoutSeconds);
-            lookFor = Duration.ofSeconds(rejoinTimeoutSeconds);
-            rejoining = true;
         }
     }
 
@@ -161,10 +177,9 @@ public final class WorkerCommand implements Callable<Integer> {
                 if (early != null && early.code() == 2) {
                     return early;
                 }
-                return new WorkerHost.Exit(e.getMessage().contains("refused") ? 2 : 1, rejoining
-                        ? "the coordinator did not come back within " + joinTimeout.toSeconds() + " s: "
-                                + e.getMessage()
-                        : e.getMessage());
+                boolean refused = e.getMessage().contains("refused");
+                return refused || !rejoining ? new WorkerHost.Exit(refused ? 2 : 1, e.getMessage())
+                        : new WorkerHost.Exit(1, NOT_FOUND + e.getMessage(), true);
             }
             WorkerHost.Exit done = exit.join();
             ActorSystems.stop(system);

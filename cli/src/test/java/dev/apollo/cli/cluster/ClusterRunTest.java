@@ -3,7 +3,10 @@ package dev.apollo.cli.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.apollo.cli.CliHarness;
+import dev.apollo.worker.checkpoint.CheckpointStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +35,8 @@ class ClusterRunTest {
     private static final List<String> RUN = List.of("--set", "train.steps=20", "--set", "train.micro-batch-size=2",
             "--set", "train.checkpoint-every=0");
     private static final Pattern ADDRESS = Pattern.compile("coordinator at (\\S+:\\d+)");
-    private static final List<String> LONGER = List.of("--set", "train.steps=300", "--set", "train.eval-every=10");
+    private static final List<String> LONGER = List.of("--set", "train.steps=300", "--set", "train.eval-every=10",
+            "--set", "train.checkpoint-every=50");
     private static final Pattern PIDS = Pattern.compile("pids \\[([0-9, ]+)]");
 
     @TempDir
@@ -69,13 +74,16 @@ class ClusterRunTest {
     }
 
     @Test
-    void aRunCheckpointedByThreeWorkersResumesOnTwoOrOneExactly(@TempDir Path dir) throws Exception {
-        Path first = dir.resolve("first");
-        List<String> firstArgs = train(first, "--workers", "3");
-        firstArgs.addAll(List.of("--set", "train.checkpoint-every=10"));
-        assertEquals(0, CliHarness.run(firstArgs).exitCode());
-        for (int workers : new int[] {2, 1}) {
-            Path resumed = dir.resolve("resumed-on-" + workers);
+    void aRunCheckpointedByTwoOrThreeWorkersResumesOnMoreOrFewerExactly(@TempDir Path dir) throws Exception {
+        for (int[] counts : new int[][] {{3, 2}, {3, 1}, {2, 3}}) {
+            Path first = dir.resolve("first-on-" + counts[0]);
+            if (!Files.exists(first)) {
+                List<String> firstArgs = train(first, "--workers", Integer.toString(counts[0]));
+                firstArgs.addAll(List.of("--set", "train.checkpoint-every=10"));
+                assertEquals(0, CliHarness.run(firstArgs).exitCode());
+            }
+            int workers = counts[1];
+            Path resumed = dir.resolve(counts[0] + "-resumed-on-" + workers);
             CliHarness.Outcome outcome = CliHarness.run(List.of("train", "--resume",
                     first.resolve("checkpoints/step-00000010").toString(), "--out", resumed.toString(), "--workers",
                     Integer.toString(workers)));
@@ -139,32 +147,11 @@ class ClusterRunTest {
     }
 
     @Test
-    void aWorkerJoiningMidRunIsAdmittedWithTheStateAndTheRunStaysExact(@TempDir Path dir) throws Exception {
+    void aWorkerKilledAnotherJoiningOneToldToLeaveAndBadJoinersRefusedLeaveTheUndisturbedNumbers(@TempDir Path dir)
+            throws Exception {
         Path longAlone = longAlone();
         try (Processes processes = new Processes()) {
-            Path run = dir.resolve("grown");
-            Processes.Started coordinator = processes.apollo("s3cret", longCoordinator(run, 1));
-            String address = Processes.await(coordinator, ADDRESS, 60);
-            Processes.Started first = processes.apollo("s3cret", worker(address));
-            Processes.await(coordinator, Pattern.compile("(worker-0 joined)"), 60);
-            Processes.Started second = processes.apollo("s3cret", worker(address));
-
-            assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
-            assertEquals(0, Processes.exitCode(first, 60), first.text());
-            assertEquals(0, Processes.exitCode(second, 60), second.text());
-            assertTrue(coordinator.text().contains("worker-1 joined (cpu()) mid-run"), coordinator.text());
-            assertTrue(second.text().contains("worker-1 admitted at step "), second.text());
-            assertEquals(CliHarness.metricsWithoutClocks(longAlone), CliHarness.metricsWithoutClocks(run));
-            assertEquals(checkpointDigests(longAlone), checkpointDigests(run));
-            assertEquals(List.of(), processes.aeronDirectoriesLeft());
-        }
-    }
-
-    @Test
-    void aWorkerKilledMidRunIsLeftBehindAndTheRunEndsWithTheUndisturbedNumbers(@TempDir Path dir) throws Exception {
-        Path longAlone = longAlone();
-        try (Processes processes = new Processes()) {
-            Path run = dir.resolve("shrunk");
+            Path run = dir.resolve("elastic");
             Processes.Started coordinator = processes.apollo("s3cret", longCoordinator(run, 3));
             String address = Processes.await(coordinator, ADDRESS, 60);
             List<Processes.Started> workers = new ArrayList<>();
@@ -172,50 +159,182 @@ class ClusterRunTest {
                 workers.add(processes.apollo("s3cret", worker(address)));
             }
             Processes.await(coordinator, Pattern.compile("(worker-\\d joined \\(cpu\\(\\)\\), 3 of 3)"), 90);
-            Processes.await(coordinator, Pattern.compile("step ([2-9]\\d|\\d{3})/300"), 90); // well into the run
-            Processes.Started killed = workers.remove(1);
+            Processes.await(coordinator, Pattern.compile("step ([2-9]\\d|\\d{3})/300"), 90); // into the run
+            Processes.Started killed = workers.remove(2);
             killed.process().destroyForcibly(); // SIGKILL: no goodbye
             killed.process().waitFor();
 
+            Processes.Started joiner = processes.apollo("s3cret", worker(address));
+            Processes.Started wrongSecret = processes.apollo("guess", worker(address));
+            List<String> wider = worker(address);
+            wider.addAll(List.of("--set", "model.d-model=64"));
+            Processes.Started wrongModel = processes.apollo("s3cret", wider);
+            List<String> otherData = worker(address);
+            otherData.set(otherData.indexOf(corpus.toString()), otherCorpus(dir).toString());
+            Processes.Started wrongCorpus = processes.apollo("s3cret", otherData);
+            assertEquals(2, Processes.exitCode(wrongSecret, 60), wrongSecret.text());
+            assertTrue(wrongSecret.text().contains("was refused by the coordinator"), wrongSecret.text());
+            assertEquals(2, Processes.exitCode(wrongCorpus, 60), wrongCorpus.text());
+            assertTrue(wrongCorpus.text().contains("refused to join: another corpus"), wrongCorpus.text());
+            assertEquals(2, Processes.exitCode(wrongModel, 60), wrongModel.text());
+            assertTrue(wrongModel.text().contains("refused to join: another model shape"), wrongModel.text());
+            Processes.await(joiner, Pattern.compile("(worker-\\d admitted at step )"), 90);
+
+            // the first worker is told to go by an operator, not by a signal
+            Processes.Started leaving = workers.get(0);
+            String leavingId = Processes.await(leaving, Pattern.compile("joined the run as (worker-\\d)"), 10);
+            Processes.Started leave = processes.apollo("s3cret", List.of("leave", "--worker", leavingId,
+                    "--coordinator", address));
+            assertEquals(0, Processes.exitCode(leave, 60), leave.text());
+            assertTrue(leave.text().contains(leavingId + " leaves the run after its step"), leave.text());
+            assertEquals(0, Processes.exitCode(leaving, 120), leaving.text());
+            assertTrue(leaving.text().contains(leavingId + " released by the coordinator"), leaving.text());
+
             assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
-            for (Processes.Started survivor : workers) {
-                assertEquals(0, Processes.exitCode(survivor, 60), survivor.text());
-            }
+            assertEquals(0, Processes.exitCode(workers.get(1), 60), workers.get(1).text());
+            assertEquals(0, Processes.exitCode(joiner, 60), joiner.text());
             assertEquals(CliHarness.metricsWithoutClocks(longAlone), CliHarness.metricsWithoutClocks(run));
             assertEquals(checkpointDigests(longAlone), checkpointDigests(run));
             String summary = Files.readString(run.resolve("summary.json"));
-            assertTrue(summary.contains("\"joined\": 3") && summary.contains("\"lost\": 1"), summary);
+            assertTrue(summary.contains("\"joined\": 4") && summary.contains("\"left\": 1")
+                    && summary.contains("\"lost\": 1"), summary);
+            assertTrue(coordinator.text().contains("refused to join: another model shape"), coordinator.text());
             Processes.removeAeronDirectoryOf(killed); // a SIGKILL leaves it; the next process to start would remove it
             assertEquals(List.of(), processes.aeronDirectoriesLeft());
         }
     }
 
     @Test
-    void aWorkerToldToStopLeavesAfterItsStepAndTheRunGoesOnExactly(@TempDir Path dir) throws Exception {
+    void theCoordinatorKilledMidStageAndResumedGetsItsWorkersBackAndTheUndisturbedNumbers(@TempDir Path dir)
+            throws Exception {
         Path longAlone = longAlone();
         try (Processes processes = new Processes()) {
-            Path run = dir.resolve("left");
+            Path run = dir.resolve("restarted");
+            Processes.Started first = processes.apollo("s3cret", longCoordinator(run, 2));
+            String address = Processes.await(first, ADDRESS, 60);
+            List<Processes.Started> workers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                List<String> args = worker(address);
+                args.addAll(List.of("--rejoin-timeout", "60"));
+                workers.add(processes.apollo("s3cret", args));
+            }
+            // past the checkpoint at step 50, inside the first stage (steps 0-74)
+            Processes.await(first, Pattern.compile("step (5[3-9]|6\\d)/300"), 120);
+            first.process().destroyForcibly();
+            first.process().waitFor();
+            assertTrue(Files.isDirectory(run.resolve("checkpoints/step-00000050")), "the checkpoint to resume");
+
+            Processes.Started resumed = processes.apollo("s3cret", List.of("coordinator", "--bind", address,
+                    "--workers", "2", "--resume", run.toString()));
+            assertEquals(0, Processes.exitCode(resumed, 240), resumed.text());
+            for (Processes.Started worker : workers) {
+                assertEquals(0, Processes.exitCode(worker, 60), worker.text());
+                assertTrue(worker.text().contains("looking for it at " + address + " again"), worker.text());
+            }
+            assertTrue(resumed.text().contains("resuming at step 50"), resumed.text());
+            assertEquals(CliHarness.metricsWithoutClocks(longAlone), CliHarness.metricsWithoutClocks(run));
+            assertEquals(fileDigests(longAlone.resolve("checkpoints/step-00000300")),
+                    fileDigests(run.resolve("checkpoints/step-00000300")));
+            String summary = Files.readString(run.resolve("summary.json"));
+            assertTrue(summary.contains("\"restarts\": 1") && summary.contains("\"joined\": 4"), summary);
+            Processes.removeAeronDirectoryOf(first);
+            assertEquals(List.of(), processes.aeronDirectoriesLeft());
+        }
+    }
+
+    @Test
+    void aWorkerThatStopsAnsweringIsDetectedAndComesBackAsANewMemberWhenItWakes(@TempDir Path dir)
+            throws Exception {
+        Path longAlone = longAlone();
+        try (Processes processes = new Processes()) {
+            Path run = dir.resolve("paused");
             Processes.Started coordinator = processes.apollo("s3cret", longCoordinator(run, 2));
             String address = Processes.await(coordinator, ADDRESS, 60);
-            Processes.Started staying = processes.apollo("s3cret", worker(address));
-            Processes.Started leaving = processes.apollo("s3cret", worker(address));
-            Processes.await(coordinator, Pattern.compile("(worker-\\d joined \\(cpu\\(\\)\\), 2 of 2)"), 90);
+            Processes.Started steady = processes.apollo("s3cret", worker(address));
+            Processes.Started paused = processes.apollo("s3cret", worker(address));
+            String pausedId = Processes.await(paused, Pattern.compile("joined the run as (worker-\\d)"), 90);
             Processes.await(coordinator, Pattern.compile("step ([2-9]\\d|\\d{3})/300"), 90);
-            leaving.process().toHandle().destroy(); // SIGTERM; Process.destroy would also close our end of its output
+            double stoppedAt = System.currentTimeMillis() / 1000.0;
+            signal("STOP", paused);
+            JsonObject lost = awaitRow(run, "\"event\":\"lost\"", 60);
+            signal("CONT", paused);
 
-            assertEquals(0, Processes.exitCode(leaving, 120), leaving.text());
-            assertTrue(leaving.text().contains("leaves after its step"), leaving.text());
-            assertTrue(leaving.text().contains("released by the coordinator"), leaving.text());
+            assertEquals(pausedId, lost.get("worker").getAsString());
+            double detectedAfter = lost.get("time").getAsDouble() - stoppedAt;
+            assertTrue(detectedAfter < 30, "detected after " + detectedAfter + " s");
             assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
-            assertEquals(0, Processes.exitCode(staying, 60), staying.text());
+            assertEquals(0, Processes.exitCode(steady, 60), steady.text());
+            assertEquals(0, Processes.exitCode(paused, 60), paused.text());
+            // woken, it learns it was declared dead and joins again under a new id with a copy of the state
+            assertTrue(paused.text().contains("admitted at step"), paused.text());
             assertEquals(CliHarness.metricsWithoutClocks(longAlone), CliHarness.metricsWithoutClocks(run));
             assertEquals(checkpointDigests(longAlone), checkpointDigests(run));
             String summary = Files.readString(run.resolve("summary.json"));
-            assertTrue(summary.contains("\"left\": 1") && summary.contains("\"lost\": 0")
-                    && summary.contains("\"rerunSteps\": 0"), summary);
-            assertTrue(coordinator.text().contains(" 1 worker"), coordinator.text()); // the progress line counts them
-            assertEquals(List.of(), processes.aeronDirectoriesLeft()); // the leaving one removed its own too
+            assertTrue(summary.contains("\"lost\": 1") && summary.contains("\"joined\": 3"), summary);
+            assertEquals(List.of(), processes.aeronDirectoriesLeft());
         }
+    }
+
+    @Test
+    void aWorkerCutOffByTheNetworkIsDownedTheRunGoesOnAndTheHealedProcessIsNoGhost(@TempDir Path dir)
+            throws Exception {
+        try (NetworkNamespaces hosts = NetworkNamespaces.create()) {
+            Assumptions.assumeTrue(hosts != null, "needs root and ip netns: skipped");
+            Path longAlone = longAlone();
+            try (Processes processes = new Processes()) {
+                Path run = dir.resolve("partitioned");
+                Processes.Started coordinator = processes.apollo(NetworkNamespaces.in(hosts.first), "s3cret",
+                        coordinator(hosts.firstAddress + ":0", 2, run, LONGER));
+                String address = Processes.await(coordinator, ADDRESS, 60);
+                Processes.Started near = processes.apollo(NetworkNamespaces.in(hosts.first), "s3cret",
+                        worker(address));
+                List<String> farArgs = worker(address);
+                farArgs.addAll(List.of("--rejoin-timeout", "20"));
+                Processes.Started far = processes.apollo(NetworkNamespaces.in(hosts.second), "s3cret", farArgs);
+                String farId = Processes.await(far, Pattern.compile("joined the run as (worker-\\d)"), 90);
+                Processes.await(coordinator, Pattern.compile("step ([2-9]\\d|\\d{3})/300"), 90);
+                hosts.link(false);
+                JsonObject lost = awaitRow(run, "\"event\":\"lost\"", 60);
+                // the far side has no coordinator: it downs itself, so there are never two runs
+                Processes.await(far, Pattern.compile("(looking for it at)"), 60);
+                hosts.link(true);
+
+                assertEquals(farId, lost.get("worker").getAsString());
+                assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
+                assertEquals(0, Processes.exitCode(near, 60), near.text());
+                // healed, the process never speaks as its old member again: it ends, or comes back under a new id
+                int farExit = Processes.exitCode(far, 90);
+                assertTrue(!far.text().contains(farId + " released"), far.text());
+                assertTrue(farExit == 1 || far.text().contains("admitted at step"), far.text());
+                assertEquals(CliHarness.metricsWithoutClocks(longAlone), CliHarness.metricsWithoutClocks(run));
+                assertEquals(checkpointDigests(longAlone), checkpointDigests(run));
+                String summary = Files.readString(run.resolve("summary.json"));
+                assertTrue(summary.contains("\"lost\": 1"), summary);
+                assertEquals(List.of(), processes.aeronDirectoriesLeft());
+            }
+        }
+    }
+
+    /** Waits for a row of the run's metrics.jsonl that contains {@code text}. */
+    private static JsonObject awaitRow(Path run, String text, long seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        Path metrics = run.resolve("metrics.jsonl");
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(metrics)) {
+                for (String line : Files.readAllLines(metrics)) {
+                    if (line.contains(text)) {
+                        return JsonParser.parseString(line).getAsJsonObject();
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no row with " + text + " in " + metrics + " within " + seconds + " s");
+    }
+
+    private static void signal(String name, Processes.Started process) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.process().pid())).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name);
     }
 
     /** A 300-step run alone: long enough that a worker's JVM starts, or one is killed, while others train. */
@@ -244,37 +363,36 @@ class ClusterRunTest {
     }
 
     @Test
-    void joinersWithAnotherSecretCorpusOrModelAreRefusedAndTheRunGoesOn(@TempDir Path dir) throws Exception {
-        Path otherCorpus = dir.resolve("other.txt");
-        Files.writeString(otherCorpus, Files.readString(corpus).replace("fox", "cat"));
+    void belowTheMinimumTheRunWaitsForJoinsThenExitsWithItsReasonAndTheCheckpointIntact(@TempDir Path dir)
+            throws Exception {
         try (Processes processes = new Processes()) {
-            Path run = dir.resolve("refusals");
-            Processes.Started coordinator = processes.apollo("s3cret", coordinator("127.0.0.1:0", 1, run, List.of()));
+            Path run = dir.resolve("starved");
+            Processes.Started coordinator = processes.apollo("s3cret", coordinator("127.0.0.1:0", 2, run,
+                    List.of("--set", "train.steps=300", "--set", "train.checkpoint-every=50", "--set",
+                            "cluster.min-workers=2", "--set", "cluster.join-timeout=15s")));
             String address = Processes.await(coordinator, ADDRESS, 60);
+            Processes.Started staying = processes.apollo("s3cret", worker(address));
+            Processes.Started killed = processes.apollo("s3cret", worker(address));
+            Processes.await(coordinator, Pattern.compile("step (5[3-9]|[6-9]\\d|\\d{3})/300"), 120);
+            killed.process().destroyForcibly();
+            killed.process().waitFor();
+            long killedAt = System.nanoTime();
 
-            Processes.Started wrongSecret = processes.apollo("guess", worker(address));
-            assertEquals(2, Processes.exitCode(wrongSecret, 60), wrongSecret.text());
-            assertTrue(wrongSecret.text().contains("was refused by the coordinator"), wrongSecret.text());
-
-            List<String> otherData = new ArrayList<>(worker(address));
-            otherData.set(otherData.indexOf(corpus.toString()), otherCorpus.toString());
-            Processes.Started wrongCorpus = processes.apollo("s3cret", otherData);
-            assertEquals(2, Processes.exitCode(wrongCorpus, 60), wrongCorpus.text());
-            assertTrue(wrongCorpus.text().contains("refused to join: another corpus"), wrongCorpus.text());
-
-            List<String> wider = new ArrayList<>(worker(address));
-            wider.addAll(List.of("--set", "model.d-model=64"));
-            Processes.Started wrongModel = processes.apollo("s3cret", wider);
-            assertEquals(2, Processes.exitCode(wrongModel, 60), wrongModel.text());
-            assertTrue(wrongModel.text().contains("refused to join: another model shape"), wrongModel.text());
-
-            Processes.Started good = processes.apollo("s3cret", worker(address));
-            assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
-            assertEquals(0, Processes.exitCode(good, 60), good.text());
-            assertTrue(coordinator.text().contains("refused to join: another corpus"), coordinator.text());
-            assertEquals(CliHarness.metricsWithoutClocks(alone), CliHarness.metricsWithoutClocks(run));
+            assertEquals(1, Processes.exitCode(coordinator, 120), coordinator.text());
+            double waited = (System.nanoTime() - killedAt) / 1e9;
+            assertTrue(waited >= 15 && waited < 90, "exited " + waited + " s after the loss");
+            assertTrue(coordinator.text().contains("fewer than cluster.min-workers (2)"), coordinator.text());
+            assertEquals(0, Processes.exitCode(staying, 60), staying.text());
+            assertEquals(50, CheckpointStore.read(run.resolve("checkpoints/step-00000050")).manifest().nextStep());
+            Processes.removeAeronDirectoryOf(killed);
             assertEquals(List.of(), processes.aeronDirectoriesLeft());
         }
+    }
+
+    private static Path otherCorpus(Path dir) throws IOException {
+        Path other = dir.resolve("other.txt");
+        Files.writeString(other, Files.readString(corpus).replace("fox", "cat"));
+        return other;
     }
 
     @Test

@@ -16,6 +16,7 @@ final class NetworkNamespaces implements AutoCloseable {
     final String second;
     final String firstAddress;
     final String secondAddress;
+    private final String firstLink;
     private final List<String> created = new ArrayList<>();
 
     private NetworkNamespaces(long id) {
@@ -24,12 +25,13 @@ final class NetworkNamespaces implements AutoCloseable {
         int subnet = (int) (id % 200) + 20;
         firstAddress = "10.231." + subnet + ".1";
         secondAddress = "10.231." + subnet + ".2";
+        firstLink = "apv" + id % 100_000 + "a";
     }
 
     /** The two namespaces, or null (with the reason on stderr) where they cannot be made. */
     static NetworkNamespaces create() {
         NetworkNamespaces spaces = new NetworkNamespaces(ProcessHandle.current().pid());
-        String vethA = "apv" + ProcessHandle.current().pid() % 100_000 + "a";
+        String vethA = spaces.firstLink;
         String vethB = "apv" + ProcessHandle.current().pid() % 100_000 + "b";
         try {
             spaces.ip("netns", "add", spaces.first);
@@ -50,6 +52,11 @@ final class NetworkNamespaces implements AutoCloseable {
             spaces.close();
             return null;
         }
+    }
+
+    /** Cuts the link between the two hosts (the first host's end goes down), or brings it back. */
+    void link(boolean up) throws IOException, InterruptedException {
+        ip("-n", first, "link", "set", firstLink, up ? "up" : "down");
     }
 
     /** The prefix that runs a command inside {@code namespace}. */

@@ -57,7 +57,10 @@ final class BenchElasticCommand implements Callable<Integer> {
 
     /** Targets: a join under 2 s; a recovery under the failure-detection timeout plus one step. */
     private static final double JOIN_TARGET_SECONDS = 2;
-    /** A dead worker is downed after about the heartbeat pause it is allowed plus the split-brain resolver's wait. */
+    /**
+     * The configured failure detection: the heartbeat pause a member is allowed plus the split-brain resolver's wait.
+     * A floor: the heartbeat interval, the detector's margin and the checks' ticks come on top.
+     */
     private static final double DETECT_TIMEOUT_SECONDS = NodeSettings.DEFAULT_ACCEPTABLE_HEARTBEAT_PAUSE
             .plus(NodeSettings.DEFAULT_STABLE_AFTER).toMillis() / 1000.0;
     /** More steps than the bench lets the run take: it stops the run itself. */

@@ -86,6 +86,8 @@ public final class WorkerCommand implements Callable<Integer> {
     ConfigOptions expected;
 
     private final PrintStream console = System.out;
+    private List<Object> corpusKey;
+    private Corpus.Loaded loadedCorpus;
 
     /** How long one attempt to join a coordinator that came back lasts before a fresh node tries again. */
     private static final Duration REJOIN_ATTEMPT = Duration.ofSeconds(20);
@@ -102,6 +104,8 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         String secret = security.secret();
         var tls = security.tls();
+        // Ready before asking: the engine's native library takes about a second to load, which a join would wait for.
+        Engine.getInstance();
         String host = bind != null ? bind : localAddressToward(join);
         // Told to stop (SIGTERM), the worker leaves cleanly, with the JVM still whole: it asks the coordinator to
         // let it go after its step, and exits 0 once released. (Shutting the JVM down first would stop the
@@ -206,7 +210,7 @@ public final class WorkerCommand implements Callable<Integer> {
                 throw new WorkerHost.RefusedException("another model shape: the run trains " + config.model()
                         + ", this worker was given " + expected.load().model());
             }
-            Corpus.Loaded corpus = Corpus.read(config);
+            Corpus.Loaded corpus = corpus(config);
             if (corpus.bytes() != offer.corpusBytes() || !corpus.sha256().equals(offer.corpusSha256())) {
                 throw new WorkerHost.RefusedException(String.format(Locale.ROOT, "another corpus: the run's has %d "
                         + "bytes, SHA-256 %s; this worker's has %d bytes, SHA-256 %s (give the same file with --data)",
@@ -229,8 +233,18 @@ public final class WorkerCommand implements Callable<Integer> {
         }
     }
 
+    /** The run's corpus; a worker that joins again (a restarted coordinator) reads it once. */
+    private Corpus.Loaded corpus(ApolloConfig config) {
+        List<Object> key = List.of(config.data(), config.model().seqLen(), config.model().objective());
+        if (!key.equals(corpusKey)) {
+            loadedCorpus = Corpus.read(config);
+            corpusKey = key;
+        }
+        return loadedCorpus;
+    }
+
     private Device device(ApolloConfig config) {
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(config.runtime().threads()));
+        Engine engine = EmbeddedRun.engine(config);
         String wanted = device.toLowerCase(Locale.ROOT);
         if (wanted.equals("auto")) {
             return EmbeddedRun.device(config);
@@ -240,7 +254,7 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         if (wanted.matches("gpu:\\d+")) {
             int index = Integer.parseInt(wanted.substring(4));
-            int visible = Engine.getInstance().getGpuCount();
+            int visible = engine.getGpuCount();
             if (index >= visible) {
                 throw new UsageError("--device " + device + ": " + visible + " GPUs are visible to DJL's PyTorch engine");
             }

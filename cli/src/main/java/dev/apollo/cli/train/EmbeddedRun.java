@@ -2,6 +2,7 @@ package dev.apollo.cli.train;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.apollo.cli.ActorSystems;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigError;
@@ -97,10 +98,20 @@ public final class EmbeddedRun {
     }
 
 
+    /**
+     * The tensor engine with {@code runtime.threads} intra-op threads. The count is set on the running engine, not
+     * through DJL's property, which the engine reads only when it starts: a worker starts it before it knows its run,
+     * and one JVM may train several runs.
+     */
+    public static Engine engine(ApolloConfig config) {
+        Engine engine = Engine.getInstance();
+        JniUtils.setNumThreads(config.runtime().threads());
+        return engine;
+    }
+
     /** The configured device: a GPU where DJL sees one (auto), or the one asked for. */
     public static Device device(ApolloConfig config) {
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(config.runtime().threads()));
-        Engine engine = Engine.getInstance();
+        Engine engine = engine(config);
         return switch (config.runtime().device()) {
             case AUTO -> engine.defaultDevice();
             case CPU -> Device.cpu();

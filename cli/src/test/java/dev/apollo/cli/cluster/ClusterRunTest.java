@@ -243,7 +243,7 @@ class ClusterRunTest {
     }
 
     @Test
-    void aWorkerThatStopsAnsweringIsDetectedAndComesBackAsANewMemberWhenItWakes(@TempDir Path dir)
+    void aWorkerThatStopsAnsweringIsDetectedTheRunGoesOnAndTheWokenProcessIsNoGhost(@TempDir Path dir)
             throws Exception {
         Path longAlone = longAlone();
         try (Processes processes = new Processes()) {
@@ -251,7 +251,9 @@ class ClusterRunTest {
             Processes.Started coordinator = processes.apollo("s3cret", longCoordinator(run, 2));
             String address = Processes.await(coordinator, ADDRESS, 60);
             Processes.Started steady = processes.apollo("s3cret", worker(address));
-            Processes.Started paused = processes.apollo("s3cret", worker(address));
+            List<String> pausedArgs = worker(address);
+            pausedArgs.addAll(List.of("--rejoin-timeout", "20"));
+            Processes.Started paused = processes.apollo("s3cret", pausedArgs);
             String pausedId = Processes.await(paused, Pattern.compile("joined the run as (worker-\\d)"), 90);
             Processes.await(coordinator, Pattern.compile("step ([2-9]\\d|\\d{3})/300"), 90);
             double stoppedAt = System.currentTimeMillis() / 1000.0;
@@ -264,13 +266,17 @@ class ClusterRunTest {
             assertTrue(detectedAfter < 30, "detected after " + detectedAfter + " s");
             assertEquals(0, Processes.exitCode(coordinator, 240), coordinator.text());
             assertEquals(0, Processes.exitCode(steady, 60), steady.text());
-            assertEquals(0, Processes.exitCode(paused, 60), paused.text());
-            // woken, it learns it was declared dead and joins again under a new id with a copy of the state
-            assertTrue(paused.text().contains("admitted at step"), paused.text());
+            // woken, it learns it was declared dead and never speaks as that member again: it joins again under a new
+            // id with a copy of the state if the run is still going (the restarted coordinator's test shows that
+            // path), or gives up after its --rejoin-timeout
+            int pausedExit = Processes.exitCode(paused, 90);
+            assertTrue(paused.text().contains("looking for it at"), paused.text());
+            assertTrue(!paused.text().contains(pausedId + " released"), paused.text());
+            assertTrue(pausedExit == 1 || paused.text().contains("admitted at step"), paused.text());
             assertEquals(CliHarness.metricsWithoutClocks(longAlone), CliHarness.metricsWithoutClocks(run));
             assertEquals(checkpointDigests(longAlone), checkpointDigests(run));
             String summary = Files.readString(run.resolve("summary.json"));
-            assertTrue(summary.contains("\"lost\": 1") && summary.contains("\"joined\": 3"), summary);
+            assertTrue(summary.contains("\"lost\": 1"), summary);
             assertEquals(List.of(), processes.aeronDirectoriesLeft());
         }
     }
@@ -368,12 +374,12 @@ class ClusterRunTest {
         try (Processes processes = new Processes()) {
             Path run = dir.resolve("starved");
             Processes.Started coordinator = processes.apollo("s3cret", coordinator("127.0.0.1:0", 2, run,
-                    List.of("--set", "train.steps=300", "--set", "train.checkpoint-every=50", "--set",
+                    List.of("--set", "train.steps=300", "--set", "train.checkpoint-every=10", "--set",
                             "cluster.min-workers=2", "--set", "cluster.join-timeout=15s")));
             String address = Processes.await(coordinator, ADDRESS, 60);
             Processes.Started staying = processes.apollo("s3cret", worker(address));
             Processes.Started killed = processes.apollo("s3cret", worker(address));
-            Processes.await(coordinator, Pattern.compile("step (5[3-9]|[6-9]\\d|\\d{3})/300"), 120);
+            Processes.await(coordinator, Pattern.compile("step (1[3-9]|[2-9]\\d|\\d{3})/300"), 120);
             killed.process().destroyForcibly();
             killed.process().waitFor();
             long killedAt = System.nanoTime();
@@ -383,7 +389,8 @@ class ClusterRunTest {
             assertTrue(waited >= 15 && waited < 90, "exited " + waited + " s after the loss");
             assertTrue(coordinator.text().contains("fewer than cluster.min-workers (2)"), coordinator.text());
             assertEquals(0, Processes.exitCode(staying, 60), staying.text());
-            assertEquals(50, CheckpointStore.read(run.resolve("checkpoints/step-00000050")).manifest().nextStep());
+            assertTrue(CheckpointStore.read(run.resolve("checkpoints")).manifest().nextStep() >= 10,
+                    "the last checkpoint reads");
             Processes.removeAeronDirectoryOf(killed);
             assertEquals(List.of(), processes.aeronDirectoriesLeft());
         }

@@ -403,6 +403,28 @@ class ClusterRunTest {
     }
 
     @Test
+    void aWorkerWhoseCoordinatorNeverComesBackGivesUpAfterItsRejoinTimeout(@TempDir Path dir) throws Exception {
+        try (Processes processes = new Processes()) {
+            Processes.Started coordinator = processes.apollo("s3cret", longCoordinator(dir.resolve("orphaned"), 1));
+            String address = Processes.await(coordinator, ADDRESS, 60);
+            List<String> args = worker(address);
+            args.addAll(List.of("--rejoin-timeout", "3"));
+            Processes.Started orphan = processes.apollo("s3cret", args);
+            Processes.await(coordinator, Pattern.compile("step ([5-9]|\\d{2,3})/300"), 90);
+            coordinator.process().destroyForcibly();
+            coordinator.process().waitFor();
+            long killedAt = System.nanoTime();
+
+            assertEquals(1, Processes.exitCode(orphan, 90), orphan.text());
+            assertTrue(orphan.text().contains("the coordinator did not come back within 3 s (--rejoin-timeout)"),
+                    orphan.text());
+            assertTrue((System.nanoTime() - killedAt) / 1e9 < 60, "gave up in time");
+            Processes.removeAeronDirectoryOf(coordinator);
+            assertEquals(List.of(), processes.aeronDirectoriesLeft());
+        }
+    }
+
+    @Test
     void aWorkerWithNoCoordinatorToJoinGivesUpWithinItsTimeout() throws Exception {
         try (Processes processes = new Processes()) {
             long started = System.nanoTime();

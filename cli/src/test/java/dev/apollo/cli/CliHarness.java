@@ -6,7 +6,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -63,5 +66,24 @@ public final class CliHarness {
         return Files.readAllLines(runDir.resolve("metrics.jsonl")).stream()
                 .filter(line -> line.startsWith("{\"type\":\"train\"") || line.startsWith("{\"type\":\"val\""))
                 .map(line -> line.replaceAll(",\"(wall|work|time)\":[^,}]*", "")).toList();
+    }
+
+    /** The SHA-256 of every file under {@code dir}, by relative path. */
+    public static List<String> fileDigests(Path dir) throws IOException {
+        List<String> digests = new ArrayList<>();
+        try (var files = Files.walk(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                digests.add(dir.relativize(file) + " " + HexFormat.of().formatHex(sha256().digest(Files.readAllBytes(file))));
+            }
+        }
+        return digests;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

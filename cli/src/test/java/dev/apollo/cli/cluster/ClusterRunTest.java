@@ -10,10 +10,7 @@ import dev.apollo.worker.checkpoint.CheckpointStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -91,8 +88,8 @@ class ClusterRunTest {
             assertTrue(outcome.out().contains("resuming at step 10"), outcome.out());
             assertEquals(CliHarness.metricsWithoutClocks(first).stream().filter(row -> stepOf(row) > 10).toList(),
                     CliHarness.metricsWithoutClocks(resumed));
-            assertEquals(fileDigests(first.resolve("checkpoints/step-00000020")),
-                    fileDigests(resumed.resolve("checkpoints/step-00000020")));
+            assertEquals(CliHarness.fileDigests(first.resolve("checkpoints/step-00000020")),
+                    CliHarness.fileDigests(resumed.resolve("checkpoints/step-00000020")));
         }
     }
 
@@ -199,7 +196,8 @@ class ClusterRunTest {
             assertTrue(summary.contains("\"joined\": 4") && summary.contains("\"left\": 1")
                     && summary.contains("\"lost\": 1"), summary);
             assertTrue(coordinator.text().contains("refused to join: another model shape"), coordinator.text());
-            Processes.removeAeronDirectoryOf(killed); // a SIGKILL leaves it; the next process to start would remove it
+            // a SIGKILL leaves its Aeron directory; the next process to start would remove it
+            AeronDirectories.removeLeftBy(killed.process().pid());
             assertEquals(List.of(), processes.aeronDirectoriesLeft());
         }
     }
@@ -233,11 +231,11 @@ class ClusterRunTest {
             }
             assertTrue(resumed.text().contains("resuming at step 50"), resumed.text());
             assertEquals(CliHarness.metricsWithoutClocks(longAlone), CliHarness.metricsWithoutClocks(run));
-            assertEquals(fileDigests(longAlone.resolve("checkpoints/step-00000300")),
-                    fileDigests(run.resolve("checkpoints/step-00000300")));
+            assertEquals(CliHarness.fileDigests(longAlone.resolve("checkpoints/step-00000300")),
+                    CliHarness.fileDigests(run.resolve("checkpoints/step-00000300")));
             String summary = Files.readString(run.resolve("summary.json"));
             assertTrue(summary.contains("\"restarts\": 1") && summary.contains("\"joined\": 4"), summary);
-            Processes.removeAeronDirectoryOf(first);
+            AeronDirectories.removeLeftBy(first.process().pid());
             assertEquals(List.of(), processes.aeronDirectoriesLeft());
         }
     }
@@ -391,7 +389,7 @@ class ClusterRunTest {
             assertEquals(0, Processes.exitCode(staying, 60), staying.text());
             assertTrue(CheckpointStore.read(run.resolve("checkpoints")).manifest().nextStep() >= 10,
                     "the last checkpoint reads");
-            Processes.removeAeronDirectoryOf(killed);
+            AeronDirectories.removeLeftBy(killed.process().pid());
             assertEquals(List.of(), processes.aeronDirectoriesLeft());
         }
     }
@@ -419,7 +417,7 @@ class ClusterRunTest {
             assertTrue(orphan.text().contains("the coordinator did not come back within 3 s (--rejoin-timeout)"),
                     orphan.text());
             assertTrue((System.nanoTime() - killedAt) / 1e9 < 60, "gave up in time");
-            Processes.removeAeronDirectoryOf(coordinator);
+            AeronDirectories.removeLeftBy(coordinator.process().pid());
             assertEquals(List.of(), processes.aeronDirectoriesLeft());
         }
     }
@@ -462,20 +460,8 @@ class ClusterRunTest {
                 "30"));
     }
 
-    private static List<String> checkpointDigests(Path run) throws IOException, NoSuchAlgorithmException {
-        return fileDigests(run.resolve("checkpoints"));
-    }
-
-    /** The SHA-256 of every file under {@code dir}, by relative path. */
-    private static List<String> fileDigests(Path dir) throws IOException, NoSuchAlgorithmException {
-        List<String> digests = new ArrayList<>();
-        try (var files = Files.walk(dir)) {
-            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-                digests.add(dir.relativize(file) + " " + HexFormat.of().formatHex(
-                        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))));
-            }
-        }
-        return digests;
+    private static List<String> checkpointDigests(Path run) throws IOException {
+        return CliHarness.fileDigests(run.resolve("checkpoints"));
     }
 
     private static long stepOf(String metricsRow) {

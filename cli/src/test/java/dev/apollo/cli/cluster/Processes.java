@@ -104,20 +104,6 @@ final class Processes implements AutoCloseable {
         return started.process().exitValue();
     }
 
-    /** Removes the Aeron directory a process killed outright left (one of ours, by its pid). */
-    static void removeAeronDirectoryOf(Started killed) throws IOException {
-        try (var dirs = Files.list(Path.of("/dev/shm"))) {
-            for (Path dir : dirs.filter(d -> d.getFileName().toString()
-                    .matches("apollo-\\w+-" + killed.process().pid() + "-.*")).toList()) {
-                try (var files = Files.walk(dir)) {
-                    for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(file);
-                    }
-                }
-            }
-        }
-    }
-
     /** Aeron directories that the processes this test started left behind. */
     List<Path> aeronDirectoriesLeft() throws IOException {
         List<Path> left = new ArrayList<>();

@@ -10,10 +10,6 @@ import dev.apollo.worker.checkpoint.CheckpointStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -130,7 +126,7 @@ class TrainCommandTest {
         // step 21 is finite, and from then on the forward pass overflows
         Path run = dir.resolve("diverged");
         copyTree(firstRun, run);
-        List<String> checkpoints = fileDigests(run.resolve("checkpoints"));
+        List<String> checkpoints = CliHarness.fileDigests(run.resolve("checkpoints"));
 
         var outcome = CliHarness.run(CliHarness.train(corpus, run, "--resume",
                 run.resolve("checkpoints/step-00000020").toString(), "--set", "optimizer.lr=1e30",
@@ -155,7 +151,7 @@ class TrainCommandTest {
             assertEquals(1e30, skipped.get("lr").getAsDouble(), skipped.toString());
             assertTrue(!skipped.has("loss") && !skipped.has("gradNorm"), skipped.toString());
         }
-        assertEquals(checkpoints, fileDigests(run.resolve("checkpoints")), "no checkpoint written or changed");
+        assertEquals(checkpoints, CliHarness.fileDigests(run.resolve("checkpoints")), "no checkpoint written or changed");
         assertEquals(20, CheckpointStore.read(run.resolve("checkpoints/step-00000020")).snapshot().nextStep());
     }
 
@@ -165,18 +161,6 @@ class TrainCommandTest {
                 Files.copy(file, to.resolve(from.relativize(file).toString()));
             }
         }
-    }
-
-    /** The SHA-256 of every file under {@code dir}, by relative path. */
-    private static List<String> fileDigests(Path dir) throws IOException, NoSuchAlgorithmException {
-        List<String> digests = new ArrayList<>();
-        try (var files = Files.walk(dir)) {
-            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-                digests.add(dir.relativize(file) + " " + HexFormat.of().formatHex(
-                        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))));
-            }
-        }
-        return digests;
     }
 
     private static long stepOf(String row) {

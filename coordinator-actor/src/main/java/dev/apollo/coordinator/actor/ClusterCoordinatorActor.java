@@ -290,8 +290,13 @@ public final class ClusterCoordinatorActor {
             } else if (message instanceof LeaveRequested leave) {
                 letGo(leave.workerId());
             } else if (message instanceof LeaveOrdered order) {
-                ActorRef<ControlMessage> operator = ActorRefResolver.get(context.getSystem())
-                        .resolveActorRef(order.replyTo());
+                ActorRef<ControlMessage> operator;
+                try {
+                    operator = ActorRefResolver.get(context.getSystem()).resolveActorRef(order.replyTo());
+                } catch (RuntimeException e) { // an operator's malformed order is its problem, not the run's
+                    context.getLog().warn("ignored a leave order with no valid reply address: {}", order);
+                    return;
+                }
                 boolean known = letGo(order.workerId());
                 operator.tell(new LeaveAnswered(order.workerId(), known, known
                         ? order.workerId() + " leaves the run after its step"
@@ -320,7 +325,7 @@ public final class ClusterCoordinatorActor {
 
         /** Lets a worker go after its step; false if the run has no such worker. */
         private boolean letGo(String workerId) {
-            Worker worker = workers.get(workerId);
+            Worker worker = workerId == null ? null : workers.get(workerId);
             if (worker == null) {
                 return false;
             }

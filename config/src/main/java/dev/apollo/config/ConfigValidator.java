@@ -56,8 +56,6 @@ final class ConfigValidator {
         require(isStrictlyIncreasing(layers), "stages.layers", "counts must be strictly increasing");
         require(layers.stream().allMatch(count -> count <= modelLayers), "stages.layers",
                 "no count may exceed apollo.model.layers (" + modelLayers + ")");
-        require(layers.get(layers.size() - 1) == modelLayers, "stages.layers",
-                "the last count must equal apollo.model.layers (" + modelLayers + ")");
 
         List<Double> boundaries = stages.boundaries();
         require(boundaries.size() == layers.size() - 1, "stages.boundaries",

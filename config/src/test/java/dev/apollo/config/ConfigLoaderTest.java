@@ -188,6 +188,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aRunMayEndWithFewerWeightsThanItsDepthShared() {
+        ApolloConfig config = load("stages.layers=[1,3,6]", "stages.boundaries=[0.1,0.2]");
+        assertEquals(List.of(1, 3, 6), config.stages().layers());
+        assertEquals(12, config.model().layers());
+    }
+
+    @Test
     void tokenBoundariesAreWholeTokenCountsWithinTheRun() {
         // 1200 steps x 16 sequences x 128 tokens = 2,457,600 tokens in the run
         ApolloConfig config = load("stages.boundary-unit=tokens", "stages.boundaries=[2048, 100000, 2457599]");
@@ -223,8 +230,6 @@ class ConfigLoaderTest {
                         "stages.layers=[1,3,3,12]"),
                 invalid("apollo.stages.layers = [1,3,6,24]: no count may exceed apollo.model.layers (12)",
                         "stages.layers=[1,3,6,24]"),
-                invalid("apollo.stages.layers = [1,3,6]: the last count must equal apollo.model.layers (12)",
-                        "stages.layers=[1,3,6]", "stages.boundaries=[0.1,0.2]"),
                 invalid("apollo.stages.layers = [1,2.5,12]: must be a list of whole numbers",
                         "stages.layers=[1,2.5,12]"),
                 invalid("apollo.stages.boundaries = [0.1,0.2]: needs 3 entries", "stages.boundaries=[0.1,0.2]"),

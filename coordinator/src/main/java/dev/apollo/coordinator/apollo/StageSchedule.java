@@ -15,7 +15,7 @@ public final class StageSchedule {
     private final long totalSteps;
 
     /**
-     * @param layerCounts N(s) per stage, strictly increasing, all >= 1; the last is the model depth L
+     * @param layerCounts N(s) per stage, strictly increasing, all >= 1; the last is usually the model depth L
      * @param stageStartSteps the first step of each stage: 0, then strictly increasing, all < totalSteps
      * @param totalSteps the run's length in steps, >= 1
      */
@@ -138,8 +138,8 @@ public final class StageSchedule {
         return totalSteps;
     }
 
-    /** L, the depth of the final model. */
-    public int totalLayers() {
+    /** The real layer weights of the last stage: usually L, fewer for a run that ends sharing them. */
+    public int lastWeights() {
         return layerCounts[layerCounts.length - 1];
     }
 

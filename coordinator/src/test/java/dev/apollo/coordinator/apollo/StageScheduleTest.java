@@ -25,7 +25,7 @@ class StageScheduleTest {
         assertArrayEquals(new long[] {60, 120, 300, 1200},
                 new long[] {schedule.endStep(0), schedule.endStep(1), schedule.endStep(2), schedule.endStep(3)});
         assertArrayEquals(new long[] {60, 120, 300}, schedule.expansionSteps());
-        assertEquals(12, schedule.totalLayers());
+        assertEquals(12, schedule.lastWeights());
         assertEquals(1200, schedule.totalSteps());
     }
 

@@ -45,6 +45,11 @@ enum AccelMethod {
         return description;
     }
 
+    /** Whether its steps run at sampled depths (up to L) rather than always at the stage's N(s). */
+    boolean samplesDepth() {
+        return !overrides.contains("sampler.kind=none");
+    }
+
     /** The method's overrides for a model of {@code layers} layers. */
     List<String> overrides(int layers) {
         return overrides.stream().map(o -> o.replace("%L", Integer.toString(layers))).toList();

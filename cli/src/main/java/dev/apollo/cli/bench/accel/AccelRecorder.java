@@ -22,9 +22,16 @@ final class AccelRecorder implements RunListener {
     private final List<Point> points = new ArrayList<>();
     private long lastEventNanos = System.nanoTime();
     private double trainSeconds;
+    private RecordValidation lastValidation;
 
     AccelRecorder(MetricsLog metrics) {
+        this(metrics, 0);
+    }
+
+    /** A run that continues another (a cooldown branch of a trunk) whose training took {@code startSeconds}. */
+    AccelRecorder(MetricsLog metrics, double startSeconds) {
         this.metrics = metrics;
+        this.trainSeconds = startSeconds;
     }
 
     @Override
@@ -50,6 +57,7 @@ final class AccelRecorder implements RunListener {
     @Override
     public void onValidation(RecordValidation validation) {
         lastEventNanos = System.nanoTime();
+        lastValidation = validation;
         points.add(new Point(validation.stepsDone(), validation.weights(), validation.fullDepthLoss(),
                 validation.flops(), trainSeconds));
         metrics.write(MetricsLog.validationRow(validation, trainSeconds));
@@ -71,4 +79,10 @@ final class AccelRecorder implements RunListener {
     double trainSeconds() {
         return trainSeconds;
     }
+
+    /** The run's last validation, with both its full-depth and its stage-depth loss. */
+    RecordValidation lastValidation() {
+        return lastValidation;
+    }
+
 }

@@ -19,7 +19,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -61,6 +63,30 @@ public final class BenchAccelCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the RESULT figures as JSON to FILE.")
     Path json;
 
+    @Option(names = "--budgets", paramLabel = "B,...", split = ",",
+            description = "The loss-compute frontier: every method at each budget (steps), each run's schedule and "
+                    + "growth plan ending at its own budget, evaluated once at its end.")
+    List<Long> budgets;
+
+    @Option(names = "--cooldown-branches", description = "With --budgets: one warmup-stable-decay trunk per method "
+            + "and seed to the largest budget and a short cooldown branch from it at each smaller one (warmup and "
+            + "stage boundaries in absolute steps): cheaper than independent runs.")
+    boolean cooldownBranches;
+
+    @Option(names = "--seeds", paramLabel = "K", defaultValue = "1",
+            description = "With --budgets: K seeds per point (train.seed, +1, ...): mean and spread (default 1).")
+    int seeds;
+
+    @Option(names = "--plans", paramLabel = "P,...", split = ",", defaultValue = "paper",
+            description = "With --budgets: growth plans of the progressive methods: paper (the configuration's "
+                    + "stages) or weights@fractions, e.g. 6-12@0.5 (default paper).")
+    List<String> plans;
+
+    @Option(names = "--check-budget", paramLabel = "B",
+            description = "With --cooldown-branches: the budget at which every method is also trained independently "
+                    + "(first seed) to compare with its branch (default the smallest budget).")
+    Long checkBudget;
+
     @Spec
     CommandSpec spec;
 
@@ -73,6 +99,12 @@ public final class BenchAccelCommand implements Callable<Integer> {
                 throw new UsageError("method " + method.id() + " is listed twice");
             }
             chosen.add(method);
+        }
+        if (budgets != null) {
+            return sweep(chosen);
+        }
+        if (cooldownBranches || seeds != 1 || !plans.equals(List.of(GrowthPlan.PAPER)) || checkBudget != null) {
+            throw new UsageError("--cooldown-branches, --seeds, --plans and --check-budget need --budgets");
         }
         ApolloConfig base = baseConfig();
         BatchSource data = Corpus.load(base);
@@ -118,6 +150,126 @@ public final class BenchAccelCommand implements Callable<Integer> {
         System.out.println("report: " + dir.resolve(AccelReport.REPORT_MD));
         result.emit(System.out, json);
         return 0;
+    }
+
+    /** {@code --budgets}: the frontier sweep, its report and its RESULT line. */
+    private Integer sweep(List<AccelMethod> chosen) throws Exception {
+        List<Long> sorted = budgets.stream().distinct().sorted().toList();
+        if (sorted.size() != budgets.size() || sorted.get(0) < 2) {
+            throw new UsageError("--budgets " + budgets + ": distinct step counts, each >= 2");
+        }
+        if (seeds < 1) {
+            throw new UsageError("--seeds " + seeds + ": must be >= 1");
+        }
+        if (!chosen.contains(AccelMethod.SCRATCH)) {
+            throw new UsageError("--budgets compares every method with scratch: add scratch to --methods");
+        }
+        if (checkBudget != null && (!cooldownBranches || !sorted.contains(checkBudget))) {
+            throw new UsageError("--check-budget " + checkBudget + ": needs --cooldown-branches and one of --budgets");
+        }
+        ApolloConfig base = baseConfig();
+        List<GrowthPlan> growth = new ArrayList<>();
+        for (String spec : plans) {
+            GrowthPlan plan = GrowthPlan.parse(spec.trim(), base);
+            if (growth.stream().anyMatch(p -> p.weights().equals(plan.weights()) && p.fractions().equals(plan.fractions()))) {
+                throw new UsageError("--plans " + spec + " is listed twice");
+            }
+            growth.add(plan);
+        }
+        List<FrontierSweep.Line> lines = new ArrayList<>();
+        for (AccelMethod method : chosen) {
+            if (method == AccelMethod.SCRATCH) {
+                lines.add(new FrontierSweep.Line(method, null));
+            } else {
+                growth.forEach(plan -> lines.add(new FrontierSweep.Line(method, plan)));
+            }
+        }
+        if (lines.stream().map(FrontierSweep.Line::id).distinct().count() != lines.size()) {
+            throw new UsageError("--plans: two plans with the same weights need the same line name; keep one");
+        }
+        Path dir = out != null ? out
+                : Path.of("runs", "frontier-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        if (Files.exists(dir.resolve(AccelReport.RESULTS_CSV))) {
+            throw new UsageError(dir + " holds a single-budget report; choose another --out");
+        }
+        BatchSource data = Corpus.load(base);
+        FrontierSweep sweep = new FrontierSweep(extra -> {
+            List<String> overrides = new ArrayList<>(forcedOverrides());
+            overrides.addAll(extra);
+            return configOptions.load(List.of("train.steps=" + DEFAULT_STEPS), overrides);
+        }, data, dir, lines, sorted, seeds, cooldownBranches);
+        String rendered = ConfigLoader.render(base);
+        claim(dir, sweep.definition(rendered));
+        System.out.printf(Locale.ROOT, "frontier sweep: %d lines x %d budgets x %d seeds%s = %d runs (%s) into %s%n",
+                lines.size(), sorted.size(), seeds, cooldownBranches ? " + " + lines.size() + " independent checks" : "",
+                sweep.runCount(), cooldownBranches ? "cooldown branches" : "independent runs", dir);
+
+        List<SweepPoint> points = sweep.run();
+        List<SweepPoint> check = cooldownBranches
+                ? sweep.independentAt(checkBudget != null ? checkBudget : sorted.get(0)) : List.of();
+        double unigram = UnigramBaseline.entropy(data, base.train().batchSize(), base.train().evalBatches());
+        Map<String, String> descriptions = new LinkedHashMap<>();
+        lines.forEach(l -> descriptions.put(l.id(), l.description()));
+        FrontierReport report = new FrontierReport(points, AccelMethod.SCRATCH.id(), descriptions);
+        report.writeCsv(dir);
+        report.writePlots(dir);
+        String md = "# Loss-compute frontier\n\nCommand:\n\n```\n" + commandLine() + "\n```\n\n"
+                + String.format(Locale.ROOT, "Unigram baseline (the loss of token frequencies alone on the validation "
+                        + "targets): %.4f.%n%n", unigram)
+                + report.section(setup(sweep, sorted, base), check)
+                + "## Configuration (shared by every run; each run's own is in its directory)\n\n```\n" + rendered
+                + "```\n";
+        Files.writeString(dir.resolve(AccelReport.REPORT_MD), md, StandardCharsets.UTF_8);
+
+        BenchResult result = new BenchResult();
+        report.putResult(result);
+        result.put("runs", points.size()).put("seeds", seeds).put("unigram_loss", unigram);
+        System.out.println("report: " + dir.resolve(AccelReport.REPORT_MD));
+        result.emit(System.out, json);
+        return 0;
+    }
+
+    /** Writes the sweep's definition into {@code dir}, or checks that the one there is the same sweep. */
+    private static void claim(Path dir, FrontierSweep.Definition definition) throws IOException {
+        Path file = dir.resolve(FrontierSweep.DEFINITION);
+        com.google.gson.Gson gson = new com.google.gson.GsonBuilder().setPrettyPrinting().create();
+        String mine = gson.toJson(definition);
+        if (Files.exists(file)) {
+            if (!Files.readString(file).equals(mine)) {
+                throw new UsageError(dir + " holds another sweep (its " + FrontierSweep.DEFINITION
+                        + " differs: budgets, seeds, methods, plans, mode or configuration); choose another --out");
+            }
+            System.out.println(dir + " holds this sweep: finished runs are read back, the rest trained");
+            return;
+        }
+        Files.createDirectories(dir);
+        Files.writeString(file, mine, StandardCharsets.UTF_8);
+    }
+
+    private String setup(FrontierSweep sweep, List<Long> sorted, ApolloConfig base) {
+        String budgetsText = sorted.stream().map(String::valueOf).collect(Collectors.joining(", "));
+        String seedsText = String.format(Locale.ROOT, "%d seed%s (train.seed %d%s)", seeds, seeds == 1 ? "" : "s",
+                base.train().seed(), seeds == 1 ? "" : " to " + (base.train().seed() + seeds - 1));
+        long tokens = base.tokensPerStep();
+        if (!cooldownBranches) {
+            return String.format(Locale.ROOT, "Independent runs at budgets of %s steps (%d tokens a step), %s. Every "
+                    + "run starts fresh, warms up over %.0f%% of its budget, scales its growth plan to it and decays "
+                    + "over its last %.0f%% (schedule %s); it is evaluated once, at its end. Every method uses the "
+                    + "same optimizer and schedule settings (the configuration below).", budgetsText, tokens,
+                    seedsText, 100 * base.schedule().warmupFraction(), 100 * base.schedule().decayFraction(),
+                    base.schedule().decay().name().toLowerCase(Locale.ROOT));
+        }
+        long largest = sorted.get(sorted.size() - 1);
+        return String.format(Locale.ROOT, "Cooldown branches at budgets of %s steps (%d tokens a step), %s. Each line "
+                + "and seed has one warmup-stable-decay trunk of %d steps (warmup %d steps, stage boundaries at the "
+                + "steps its plan gives at %d steps); the point at a smaller budget B resumes the trunk at step "
+                + "B - round(%.2f B) and decays over the rest, so it is the run those absolute steps give at budget B. "
+                + "A branch that ends before a growth keeps the weights it has, shared over the full depth, and is "
+                + "evaluated at the depth its method trains at: the full depth for methods that sample depths, N(s) "
+                + "for those that do not (StackBERT). Every "
+                + "run is evaluated once, at its end, and counts the trunk's FLOPs and seconds up to its branch. "
+                + "Every method uses the same optimizer and schedule settings (the configuration below).",
+                budgetsText, tokens, seedsText, largest, sweep.trunkWarmup(), largest, base.schedule().decayFraction());
     }
 
     private ApolloConfig baseConfig() {

@@ -30,7 +30,7 @@ public final class BpeTrainer {
     for (char c : ByteLevel.BYTE_CHARS) {
       bytes.add(String.valueOf(c));
     }
-    PairMerger merger = new PairMerger(bytes, words, BpeTrainer::characters, String::concat, false);
+    PairMerger merger = new PairMerger(bytes, words, BpeTrainer::characters, String::concat);
     List<Merge> merges = merger.mergeUntil(vocabSize - 1);
     List<String> tokens = new ArrayList<>(merger.symbols());
     tokens.add(END_OF_TEXT);

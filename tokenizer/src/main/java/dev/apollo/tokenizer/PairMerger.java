@@ -4,11 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
@@ -16,25 +14,21 @@ import java.util.function.Function;
 /**
  * The merge loop both trainers share: words are counted once, pair counts are kept up to date
  * incrementally (each pair knows the words it occurs in) and a lazily invalidated priority queue
- * yields the best pair, so a merge costs the words it touches rather than the whole corpus.
- *
- * <p>BPE ranks a pair by its count; WordPiece by count / (count(left) * count(right)), which also
- * changes when either part's count does. Ties go to the lexicographically smaller (left, right).
+ * yields the most frequent pair, so a merge costs the words it touches rather than the whole
+ * corpus. Ties go to the lexicographically smaller (left, right), so a corpus always gives the same
+ * merges.
  */
 final class PairMerger {
-  private record Candidate(double score, long count, long leftCount, long rightCount, int left, int right) {}
+  /** A pair as it was when pushed; stale once the pair's count has changed. */
+  private record Candidate(long count, int left, int right) {}
 
-  private final boolean scoreByParts;
   private final BinaryOperator<String> join;
   private final List<String> symbols = new ArrayList<>();
   private final Map<String, Integer> ids = new HashMap<>();
-  private long[] symbolCounts = new long[64];
   private final int[][] words;
   private final long[] wordCounts;
   private final Map<Long, Long> pairCounts = new HashMap<>();
   private final Map<Long, IntList> wordsOfPair = new HashMap<>();
-  /** Only when scoring by parts: the pairs each symbol is in, to rescore when its count changes. */
-  private final Map<Integer, Set<Long>> pairsOfSymbol = new HashMap<>();
   private final PriorityQueue<Candidate> queue;
   private final List<Merge> merges = new ArrayList<>();
 
@@ -48,12 +42,10 @@ final class PairMerger {
       List<String> initial,
       SortedMap<String, Long> words,
       Function<String, List<String>> spell,
-      BinaryOperator<String> join,
-      boolean scoreByParts) {
-    this.scoreByParts = scoreByParts;
+      BinaryOperator<String> join) {
     this.join = join;
     Comparator<Candidate> best =
-        Comparator.comparingDouble(Candidate::score)
+        Comparator.comparingLong(Candidate::count)
             .reversed()
             .thenComparing(c -> symbols.get(c.left()))
             .thenComparing(c -> symbols.get(c.right()));
@@ -69,16 +61,12 @@ final class PairMerger {
     }
     for (w = 0; w < this.words.length; w++) {
       int[] word = this.words[w];
-      for (int s : word) {
-        symbolCounts[s] += wordCounts[w];
-      }
       for (int i = 0; i + 1 < word.length; i++) {
         long key = key(word[i], word[i + 1]);
         pairCounts.merge(key, wordCounts[w], Long::sum);
-        wordsOfPair.computeIfAbsent(key, k -> new IntList()).addIfLast(w);
+        wordsOfPair.computeIfAbsent(key, k -> new IntList()).addUnlessLast(w);
       }
     }
-    pairCounts.keySet().forEach(this::indexPair);
     pairCounts.keySet().forEach(this::push);
   }
 
@@ -122,36 +110,22 @@ final class PairMerger {
         long k = key(after[i], after[i + 1]);
         delta.merge(k, count, Long::sum);
         if (after[i] == merged || after[i + 1] == merged) {
-          wordsOfPair.computeIfAbsent(k, x -> new IntList()).addIfLast(w);
+          wordsOfPair.computeIfAbsent(k, x -> new IntList()).addUnlessLast(w);
         }
       }
-      long made = (before.length - after.length) * count;
-      symbolCounts[left] -= made;
-      symbolCounts[right] -= made;
-      symbolCounts[merged] += made;
       words[w] = after;
     }
-    Set<Long> rescore = new HashSet<>();
     delta.forEach(
         (k, d) -> {
           if (d == 0) {
             return;
           }
-          long now = pairCounts.merge(k, d, Long::sum);
-          if (now == 0) {
+          if (pairCounts.merge(k, d, Long::sum) == 0) {
             pairCounts.remove(k);
-            unindexPair(k);
           } else {
-            indexPair(k);
-            rescore.add(k);
+            push(k);
           }
         });
-    if (scoreByParts) {
-      for (int s : new int[] {left, right, merged}) {
-        rescore.addAll(pairsOfSymbol.getOrDefault(s, Set.of()));
-      }
-    }
-    rescore.forEach(this::push);
   }
 
   /** The word with every (left, right), left to right, made {@code merged}; the same array if none. */
@@ -175,34 +149,11 @@ final class PairMerger {
 
   private boolean isCurrent(Candidate c) {
     Long count = pairCounts.get(key(c.left(), c.right()));
-    return count != null
-        && count == c.count()
-        && (!scoreByParts
-            || (symbolCounts[c.left()] == c.leftCount() && symbolCounts[c.right()] == c.rightCount()));
+    return count != null && count == c.count();
   }
 
   private void push(long pair) {
-    int left = (int) (pair >>> 32);
-    int right = (int) pair;
-    long count = pairCounts.get(pair);
-    long leftCount = symbolCounts[left];
-    long rightCount = symbolCounts[right];
-    double score = scoreByParts ? count / ((double) leftCount * rightCount) : count;
-    queue.add(new Candidate(score, count, leftCount, rightCount, left, right));
-  }
-
-  private void indexPair(long pair) {
-    if (scoreByParts) {
-      pairsOfSymbol.computeIfAbsent((int) (pair >>> 32), s -> new HashSet<>()).add(pair);
-      pairsOfSymbol.computeIfAbsent((int) pair, s -> new HashSet<>()).add(pair);
-    }
-  }
-
-  private void unindexPair(long pair) {
-    if (scoreByParts) {
-      pairsOfSymbol.get((int) (pair >>> 32)).remove(pair);
-      pairsOfSymbol.get((int) pair).remove(pair);
-    }
+    queue.add(new Candidate(pairCounts.get(pair), (int) (pair >>> 32), (int) pair));
   }
 
   private int symbol(String s) {
@@ -211,9 +162,6 @@ final class PairMerger {
       throw new IllegalArgumentException("duplicate initial symbol '" + s + "'");
     }
     symbols.add(s);
-    if (id == symbolCounts.length) {
-      symbolCounts = Arrays.copyOf(symbolCounts, id * 2);
-    }
     return id;
   }
 
@@ -229,12 +177,12 @@ final class PairMerger {
     return ((long) left << 32) | (right & 0xFFFFFFFFL);
   }
 
-  /** A growable int list of word indices; repeats are cheap to skip when last, the rest go on reading. */
+  /** A growable list of word indices; a repeat of the last is skipped at once, others when read. */
   private static final class IntList {
     private int[] values = new int[4];
     private int size;
 
-    void addIfLast(int value) {
+    void addUnlessLast(int value) {
       if (size > 0 && values[size - 1] == value) {
         return;
       }

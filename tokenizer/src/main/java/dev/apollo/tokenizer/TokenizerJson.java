@@ -14,8 +14,9 @@ import java.util.List;
  * same vocabulary always gives the same bytes.
  */
 public final class TokenizerJson {
-  /** No HTML escaping: {@code <|endoftext|>} stays readable. */
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+  /** Nulls written, as Hugging Face writes them; no HTML escaping, so {@code <|endoftext|>} stays readable. */
+  private static final Gson GSON =
+      new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
 
   private TokenizerJson() {}
 

@@ -12,10 +12,12 @@ import java.util.TreeSet;
 /**
  * Trains a BERT-style WordPiece. Text is normalized and split as BERT's normalizer and pre-tokenizer
  * do; a word starts as its first character then {@code ##}-prefixed continuation characters. The
- * vocabulary is the special tokens, every character seen in both forms, then merges chosen by the
- * WordPiece likelihood score count(ab) / (count(a) * count(b)) (Google's WordPiece, as the Hugging
- * Face course describes it; Hugging Face's own trainer merges by plain count instead). Feed text with
- * {@link #add}, then {@link #train}.
+ * vocabulary is the special tokens, every character seen in both forms, then the most frequent pair
+ * merged repeatedly, as Hugging Face's own WordPiece trainer does (it runs its BPE trainer with a
+ * {@code ##} prefix). The likelihood score count(ab) / (count(a) * count(b)) of Google's WordPiece was
+ * tried and dropped: on Brown at 4096 it spent the vocabulary on rare whole words ("yurochka") and
+ * doubled the tokens of a text (156,682 against 79,156 for its first 200,000 characters). Feed text
+ * with {@link #add}, then {@link #train}.
  */
 public final class WordPieceTrainer {
   private final boolean lowercase;
@@ -52,7 +54,7 @@ public final class WordPieceTrainer {
               + " special tokens and the corpus's " + alphabet.size() + " character forms; ask for at least " + initial.size());
     }
     PairMerger merger =
-        new PairMerger(initial, words, WordPieceTrainer::pieces, WordPieceTrainer::join, true);
+        new PairMerger(initial, words, WordPieceTrainer::pieces, WordPieceTrainer::join);
     merger.mergeUntil(vocabSize);
     return new WordPieceVocabulary(merger.symbols(), lowercase);
   }

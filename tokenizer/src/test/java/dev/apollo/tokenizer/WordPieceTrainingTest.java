@@ -23,8 +23,8 @@ class WordPieceTrainingTest {
 
   @Test
   void huggingFaceLoadsItAndRoundTripsUncasedTextModuloSpacing() throws Exception {
-    try (HfTokenizer tokenizer = HfTokenizer.load(trained(300, true))) {
-      assertEquals(300, tokenizer.vocabSize());
+    try (HfTokenizer tokenizer = HfTokenizer.load(trained(250, true))) {
+      assertEquals(250, tokenizer.vocabSize());
       String text = "The Jury's term-end report, said Friday, investigation of Atlanta was conducted.";
       int[] ids = tokenizer.encode(text);
       int unk = tokenizer.specialTokens().unk().orElseThrow();

@@ -45,6 +45,12 @@ class TokenizerFileTest {
   }
 
   @Test
+  void reportsWhatTheHuggingFaceLibraryRefusesInOneLine() throws Exception {
+    String json = Files.readString(trainedBpe()).replaceFirst("\"merges\": \\[", "\"merges\": [\n      \"zz qq\",");
+    assertTrue(refusal(json).contains("the Hugging Face library refused"));
+  }
+
+  @Test
   void refusesAVocabularyLargerThanTheModelAllows() throws Exception {
     TokenizerFile file = TokenizerFile.read(trainedBpe().getParent());
     assertEquals(300, file.vocabSize());

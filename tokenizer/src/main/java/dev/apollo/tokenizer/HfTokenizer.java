@@ -32,7 +32,8 @@ public final class HfTokenizer implements AutoCloseable {
       byte[] json = file.json().getBytes(StandardCharsets.UTF_8);
       return new HfTokenizer(file, HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), OPTIONS));
     } catch (IOException | RuntimeException e) {
-      throw new TokenizerError("the Hugging Face library refused tokenizer file " + file.path() + ": " + e.getMessage(), e);
+      throw new TokenizerError(
+          "the Hugging Face library refused tokenizer file " + file.path() + ": " + TokenizerError.firstLine(e), e);
     }
   }
 

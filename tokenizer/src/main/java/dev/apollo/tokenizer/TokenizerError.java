@@ -9,4 +9,9 @@ public final class TokenizerError extends IllegalArgumentException {
   public TokenizerError(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /** The first line of a cause's message: Gson and the native library add hints on further lines. */
+  static String firstLine(Throwable cause) {
+    return String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
+  }
 }

@@ -58,8 +58,8 @@ public record TokenizerFile(Path path, String json, String modelType, Map<String
           "tokenizer file " + file + " has unknown model type '" + type + "' (expected BPE, WordPiece, WordLevel or Unigram)");
     }
     Map<String, Integer> ids = new HashMap<>();
-    JsonElement vocab = model.get("vocab");
     try {
+      JsonElement vocab = model.get("vocab");
       if (vocab instanceof JsonObject map && map.size() > 0) {
         map.entrySet().forEach(e -> ids.put(e.getKey(), e.getValue().getAsInt()));
       } else if (vocab instanceof JsonArray list && list.size() > 0) {
@@ -73,11 +73,15 @@ public record TokenizerFile(Path path, String json, String modelType, Map<String
       if (root.get("added_tokens") instanceof JsonArray added) {
         for (JsonElement t : added) {
           JsonObject token = t.getAsJsonObject();
+          if (!token.has("content") || !token.has("id")) {
+            throw new TokenizerError("tokenizer file " + file + " has an added token without content or id: " + token);
+          }
           ids.put(token.get("content").getAsString(), token.get("id").getAsInt());
         }
       }
-    } catch (IllegalStateException | UnsupportedOperationException | NullPointerException | NumberFormatException e) {
-      throw new TokenizerError("tokenizer file " + file + " has a malformed vocabulary: " + e.getMessage(), e);
+    } catch (IllegalStateException | UnsupportedOperationException | IndexOutOfBoundsException | NumberFormatException e) {
+      // what Gson's getAs... throw for an element of the wrong shape
+      throw new TokenizerError("tokenizer file " + file + " has a malformed vocabulary: " + TokenizerError.firstLine(e), e);
     }
     return new TokenizerFile(file, json, type, ids);
   }
@@ -134,8 +138,9 @@ public record TokenizerFile(Path path, String json, String modelType, Map<String
       }
       return root.getAsJsonObject();
     } catch (JsonParseException | IOException e) {
-      String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-      throw new TokenizerError("tokenizer file " + file + " is not valid JSON (truncated?): " + why, e);
+      Throwable why = e.getCause() != null ? e.getCause() : e;
+      throw new TokenizerError(
+          "tokenizer file " + file + " is not valid JSON (truncated?): " + TokenizerError.firstLine(why), e);
     }
   }
 }

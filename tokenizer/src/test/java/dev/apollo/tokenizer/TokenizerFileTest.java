@@ -29,6 +29,7 @@ class TokenizerFileTest {
   void refusesTruncatedJson() throws Exception {
     String json = Files.readString(trainedBpe());
     assertTrue(refusal(json.substring(0, json.length() / 2)).contains("is not valid JSON"));
+    assertTrue(refusal(json.substring(0, json.indexOf("\"merges\"") - 40)).contains("is not valid JSON"));
     assertTrue(refusal("").contains("is empty"));
   }
 

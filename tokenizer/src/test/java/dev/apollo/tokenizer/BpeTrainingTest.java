@@ -30,6 +30,9 @@ class BpeTrainingTest {
       String corpusSentence = "The Fulton County Grand Jury said Friday an investigation";
       int[] merged = tokenizer.encode(corpusSentence);
       assertTrue(merged.length < corpusSentence.length() / 2, "merges apply: " + merged.length + " tokens");
+      int[] whole = tokenizer.encode(Corpus.text());
+      assertTrue(whole.length > 512, "longer than DJL's default truncation: " + whole.length);
+      assertEquals(Corpus.text(), tokenizer.decode(whole));
     }
   }
 

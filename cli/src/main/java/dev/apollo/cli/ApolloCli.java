@@ -8,6 +8,7 @@ import dev.apollo.cli.model.EvalCommand;
 import dev.apollo.cli.model.ExportCommand;
 import dev.apollo.cli.model.GenerateCommand;
 import dev.apollo.cli.simulate.SimulateCommand;
+import dev.apollo.cli.tokenizer.TokenizerCommand;
 import dev.apollo.cli.train.EmbeddedRun;
 import dev.apollo.cli.train.PlanCommand;
 import dev.apollo.cli.train.TrainCommand;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Command;
         description = "Pretrain GPT and BERT from scratch with Apollo progressive training.",
         subcommands = {TrainCommand.class, PlanCommand.class, BenchCommand.class, ExportCommand.class,
                 EvalCommand.class, GenerateCommand.class, SimulateCommand.class, CoordinatorCommand.class,
-                WorkerCommand.class, LeaveCommand.class})
+                WorkerCommand.class, LeaveCommand.class, TokenizerCommand.class})
 public final class ApolloCli {
 
     public static void main(String[] args) {

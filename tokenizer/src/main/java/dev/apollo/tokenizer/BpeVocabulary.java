@@ -7,8 +7,8 @@ import java.util.List;
  * end-of-text token) and the merges in the order they apply.
  */
 public record BpeVocabulary(List<String> tokens, List<Merge> merges, String endOfText) {
-  public BpeVocabulary {
-    tokens = List.copyOf(tokens);
-    merges = List.copyOf(merges);
-  }
+    public BpeVocabulary {
+        tokens = List.copyOf(tokens);
+        merges = List.copyOf(merges);
+    }
 }

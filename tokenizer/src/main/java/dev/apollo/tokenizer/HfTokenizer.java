@@ -14,63 +14,64 @@ import java.util.Map;
  * pads, unlike DJL's defaults (512 tokens).
  */
 public final class HfTokenizer implements AutoCloseable {
-  private static final Map<String, String> OPTIONS =
-      Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
+    private static final Map<String, String> OPTIONS =
+            Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
 
-  private final TokenizerFile file;
-  private final HuggingFaceTokenizer tokenizer;
+    private final TokenizerFile file;
+    private final HuggingFaceTokenizer tokenizer;
 
-  private HfTokenizer(TokenizerFile file, HuggingFaceTokenizer tokenizer) {
-    this.file = file;
-    this.tokenizer = tokenizer;
-  }
-
-  /** Loads {@code path}, a {@code tokenizer.json} or a directory holding one, after checking it. */
-  public static HfTokenizer load(Path path) {
-    TokenizerFile file = TokenizerFile.read(path);
-    try {
-      byte[] json = file.json().getBytes(StandardCharsets.UTF_8);
-      return new HfTokenizer(file, HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), OPTIONS));
-    } catch (IOException | RuntimeException e) {
-      throw new TokenizerError(
-          "the Hugging Face library refused tokenizer file " + file.path() + ": " + TokenizerError.firstLine(e), e);
+    private HfTokenizer(TokenizerFile file, HuggingFaceTokenizer tokenizer) {
+        this.file = file;
+        this.tokenizer = tokenizer;
     }
-  }
 
-  public TokenizerFile file() {
-    return file;
-  }
+    /** Loads {@code path}, a {@code tokenizer.json} or a directory holding one, after checking it. */
+    public static HfTokenizer load(Path path) {
+        TokenizerFile file = TokenizerFile.read(path);
+        try {
+            byte[] json = file.json().getBytes(StandardCharsets.UTF_8);
+            return new HfTokenizer(file, HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), OPTIONS));
+        } catch (IOException | RuntimeException e) {
+            throw new TokenizerError(
+                    "the Hugging Face library refused tokenizer file " + file.path() + ": "
+                            + TokenizerError.firstLine(e), e);
+        }
+    }
 
-  /** One more than the largest token id. */
-  public int vocabSize() {
-    return file.vocabSize();
-  }
+    public TokenizerFile file() {
+        return file;
+    }
 
-  public SpecialTokens specialTokens() {
-    return file.specialTokens();
-  }
+    /** One more than the largest token id. */
+    public int vocabSize() {
+        return file.vocabSize();
+    }
 
-  /** Token ids of {@code text}, without special tokens. */
-  public int[] encode(String text) {
-    return toInts(tokenizer.encode(text, false, false).getIds());
-  }
+    public SpecialTokens specialTokens() {
+        return file.specialTokens();
+    }
 
-  /** Token ids of {@code text} with the tokenizer's special tokens, e.g. BERT's [CLS] ... [SEP]. */
-  public int[] encodeWithSpecialTokens(String text) {
-    return toInts(tokenizer.encode(text, true, false).getIds());
-  }
+    /** Token ids of {@code text}, without special tokens. */
+    public int[] encode(String text) {
+        return toInts(tokenizer.encode(text, false, false).getIds());
+    }
 
-  /** The text of {@code ids}, special tokens included. */
-  public String decode(int[] ids) {
-    return tokenizer.decode(Arrays.stream(ids).asLongStream().toArray(), false);
-  }
+    /** Token ids of {@code text} with the tokenizer's special tokens, e.g. BERT's [CLS] ... [SEP]. */
+    public int[] encodeWithSpecialTokens(String text) {
+        return toInts(tokenizer.encode(text, true, false).getIds());
+    }
 
-  @Override
-  public void close() {
-    tokenizer.close();
-  }
+    /** The text of {@code ids}, special tokens included. */
+    public String decode(int[] ids) {
+        return tokenizer.decode(Arrays.stream(ids).asLongStream().toArray(), false);
+    }
 
-  private static int[] toInts(long[] ids) {
-    return Arrays.stream(ids).mapToInt(Math::toIntExact).toArray();
-  }
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+
+    private static int[] toInts(long[] ids) {
+        return Arrays.stream(ids).mapToInt(Math::toIntExact).toArray();
+    }
 }

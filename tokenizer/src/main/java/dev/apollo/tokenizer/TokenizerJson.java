@@ -14,146 +14,146 @@ import java.util.List;
  * same vocabulary always gives the same bytes.
  */
 public final class TokenizerJson {
-  /** Nulls written, as Hugging Face writes them; no HTML escaping, so {@code <|endoftext|>} stays readable. */
-  private static final Gson GSON =
-      new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
+    /** Nulls written, as Hugging Face writes them; no HTML escaping, so {@code <|endoftext|>} stays readable. */
+    private static final Gson GSON =
+            new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create();
 
-  private TokenizerJson() {}
+    private TokenizerJson() {}
 
-  /** GPT-2: byte-level pre-tokenizer, post-processor and decoder; no normalizer; no special tokens added. */
-  public static String bpe(BpeVocabulary vocabulary) {
-    List<String> tokens = vocabulary.tokens();
-    JsonObject model = new JsonObject();
-    model.addProperty("type", "BPE");
-    model.add("dropout", JsonNull.INSTANCE);
-    model.add("unk_token", JsonNull.INSTANCE);
-    model.add("continuing_subword_prefix", JsonNull.INSTANCE);
-    model.add("end_of_word_suffix", JsonNull.INSTANCE);
-    model.addProperty("fuse_unk", false);
-    model.addProperty("byte_fallback", false);
-    model.addProperty("ignore_merges", false);
-    model.add("vocab", vocab(tokens));
-    JsonArray merges = new JsonArray();
-    // "left right": byte-level symbols never hold a space, and every library version reads this form.
-    vocabulary.merges().forEach(m -> merges.add(m.left() + " " + m.right()));
-    model.add("merges", merges);
+    /** GPT-2: byte-level pre-tokenizer, post-processor and decoder; no normalizer; no special tokens added. */
+    public static String bpe(BpeVocabulary vocabulary) {
+        List<String> tokens = vocabulary.tokens();
+        JsonObject model = new JsonObject();
+        model.addProperty("type", "BPE");
+        model.add("dropout", JsonNull.INSTANCE);
+        model.add("unk_token", JsonNull.INSTANCE);
+        model.add("continuing_subword_prefix", JsonNull.INSTANCE);
+        model.add("end_of_word_suffix", JsonNull.INSTANCE);
+        model.addProperty("fuse_unk", false);
+        model.addProperty("byte_fallback", false);
+        model.addProperty("ignore_merges", false);
+        model.add("vocab", vocab(tokens));
+        JsonArray merges = new JsonArray();
+        // "left right": byte-level symbols never hold a space, and every library version reads this form.
+        vocabulary.merges().forEach(m -> merges.add(m.left() + " " + m.right()));
+        model.add("merges", merges);
 
-    JsonArray added = new JsonArray();
-    added.add(addedToken(tokens.indexOf(vocabulary.endOfText()), vocabulary.endOfText()));
-    return write(added, JsonNull.INSTANCE, byteLevel(), byteLevel(), byteLevel(), model);
-  }
-
-  /** bert-base: BERT normalizer and pre-tokenizer, [CLS] $A [SEP] (and $B [SEP]) added, ## decoder. */
-  public static String wordPiece(WordPieceVocabulary vocabulary) {
-    List<String> tokens = vocabulary.tokens();
-    JsonArray added = new JsonArray();
-    WordPieceVocabulary.SPECIAL_TOKENS.forEach(t -> added.add(addedToken(tokens.indexOf(t), t)));
-
-    JsonObject normalizer = type("BertNormalizer");
-    normalizer.addProperty("clean_text", true);
-    normalizer.addProperty("handle_chinese_chars", true);
-    normalizer.addProperty("strip_accents", vocabulary.lowercase());
-    normalizer.addProperty("lowercase", vocabulary.lowercase());
-
-    JsonObject postProcessor = type("TemplateProcessing");
-    String cls = WordPieceVocabulary.CLS;
-    String sep = WordPieceVocabulary.SEP;
-    JsonArray single = new JsonArray();
-    single.add(piece("SpecialToken", cls, 0));
-    single.add(piece("Sequence", "A", 0));
-    single.add(piece("SpecialToken", sep, 0));
-    JsonArray pair = single.deepCopy();
-    pair.add(piece("Sequence", "B", 1));
-    pair.add(piece("SpecialToken", sep, 1));
-    postProcessor.add("single", single);
-    postProcessor.add("pair", pair);
-    JsonObject specials = new JsonObject();
-    for (String t : List.of(cls, sep)) {
-      JsonObject special = new JsonObject();
-      special.addProperty("id", t);
-      JsonArray ids = new JsonArray();
-      ids.add(tokens.indexOf(t));
-      special.add("ids", ids);
-      JsonArray names = new JsonArray();
-      names.add(t);
-      special.add("tokens", names);
-      specials.add(t, special);
+        JsonArray added = new JsonArray();
+        added.add(addedToken(tokens.indexOf(vocabulary.endOfText()), vocabulary.endOfText()));
+        return write(added, JsonNull.INSTANCE, byteLevel(), byteLevel(), byteLevel(), model);
     }
-    postProcessor.add("special_tokens", specials);
 
-    JsonObject decoder = type("WordPiece");
-    decoder.addProperty("prefix", WordPieceVocabulary.CONTINUATION);
-    decoder.addProperty("cleanup", true);
+    /** bert-base: BERT normalizer and pre-tokenizer, [CLS] $A [SEP] (and $B [SEP]) added, ## decoder. */
+    public static String wordPiece(WordPieceVocabulary vocabulary) {
+        List<String> tokens = vocabulary.tokens();
+        JsonArray added = new JsonArray();
+        WordPieceVocabulary.SPECIAL_TOKENS.forEach(t -> added.add(addedToken(tokens.indexOf(t), t)));
 
-    JsonObject model = type("WordPiece");
-    model.addProperty("unk_token", WordPieceVocabulary.UNK);
-    model.addProperty("continuing_subword_prefix", WordPieceVocabulary.CONTINUATION);
-    model.addProperty("max_input_chars_per_word", 100);
-    model.add("vocab", vocab(tokens));
-    return write(added, normalizer, type("BertPreTokenizer"), postProcessor, decoder, model);
-  }
+        JsonObject normalizer = type("BertNormalizer");
+        normalizer.addProperty("clean_text", true);
+        normalizer.addProperty("handle_chinese_chars", true);
+        normalizer.addProperty("strip_accents", vocabulary.lowercase());
+        normalizer.addProperty("lowercase", vocabulary.lowercase());
 
-  private static String write(
-      JsonArray addedTokens,
-      JsonElement normalizer,
-      JsonObject preTokenizer,
-      JsonObject postProcessor,
-      JsonObject decoder,
-      JsonObject model) {
-    JsonObject root = new JsonObject();
-    root.addProperty("version", "1.0");
-    root.add("truncation", JsonNull.INSTANCE);
-    root.add("padding", JsonNull.INSTANCE);
-    root.add("added_tokens", addedTokens);
-    root.add("normalizer", normalizer);
-    root.add("pre_tokenizer", preTokenizer);
-    root.add("post_processor", postProcessor);
-    root.add("decoder", decoder);
-    root.add("model", model);
-    return GSON.toJson(root) + "\n";
-  }
+        JsonObject postProcessor = type("TemplateProcessing");
+        String cls = WordPieceVocabulary.CLS;
+        String sep = WordPieceVocabulary.SEP;
+        JsonArray single = new JsonArray();
+        single.add(piece("SpecialToken", cls, 0));
+        single.add(piece("Sequence", "A", 0));
+        single.add(piece("SpecialToken", sep, 0));
+        JsonArray pair = single.deepCopy();
+        pair.add(piece("Sequence", "B", 1));
+        pair.add(piece("SpecialToken", sep, 1));
+        postProcessor.add("single", single);
+        postProcessor.add("pair", pair);
+        JsonObject specials = new JsonObject();
+        for (String t : List.of(cls, sep)) {
+            JsonObject special = new JsonObject();
+            special.addProperty("id", t);
+            JsonArray ids = new JsonArray();
+            ids.add(tokens.indexOf(t));
+            special.add("ids", ids);
+            JsonArray names = new JsonArray();
+            names.add(t);
+            special.add("tokens", names);
+            specials.add(t, special);
+        }
+        postProcessor.add("special_tokens", specials);
 
-  private static JsonObject vocab(List<String> tokens) {
-    JsonObject vocab = new JsonObject();
-    for (int id = 0; id < tokens.size(); id++) {
-      vocab.addProperty(tokens.get(id), id);
+        JsonObject decoder = type("WordPiece");
+        decoder.addProperty("prefix", WordPieceVocabulary.CONTINUATION);
+        decoder.addProperty("cleanup", true);
+
+        JsonObject model = type("WordPiece");
+        model.addProperty("unk_token", WordPieceVocabulary.UNK);
+        model.addProperty("continuing_subword_prefix", WordPieceVocabulary.CONTINUATION);
+        model.addProperty("max_input_chars_per_word", 100);
+        model.add("vocab", vocab(tokens));
+        return write(added, normalizer, type("BertPreTokenizer"), postProcessor, decoder, model);
     }
-    return vocab;
-  }
 
-  /** No prefix space, so text decodes back exactly as it was. */
-  private static JsonObject byteLevel() {
-    JsonObject o = type("ByteLevel");
-    o.addProperty("add_prefix_space", false);
-    o.addProperty("trim_offsets", true);
-    o.addProperty("use_regex", true);
-    return o;
-  }
+    private static String write(
+            JsonArray addedTokens,
+            JsonElement normalizer,
+            JsonObject preTokenizer,
+            JsonObject postProcessor,
+            JsonObject decoder,
+            JsonObject model) {
+        JsonObject root = new JsonObject();
+        root.addProperty("version", "1.0");
+        root.add("truncation", JsonNull.INSTANCE);
+        root.add("padding", JsonNull.INSTANCE);
+        root.add("added_tokens", addedTokens);
+        root.add("normalizer", normalizer);
+        root.add("pre_tokenizer", preTokenizer);
+        root.add("post_processor", postProcessor);
+        root.add("decoder", decoder);
+        root.add("model", model);
+        return GSON.toJson(root) + "\n";
+    }
 
-  private static JsonObject addedToken(int id, String content) {
-    JsonObject o = new JsonObject();
-    o.addProperty("id", id);
-    o.addProperty("content", content);
-    o.addProperty("single_word", false);
-    o.addProperty("lstrip", false);
-    o.addProperty("rstrip", false);
-    o.addProperty("normalized", false);
-    o.addProperty("special", true);
-    return o;
-  }
+    private static JsonObject vocab(List<String> tokens) {
+        JsonObject vocab = new JsonObject();
+        for (int id = 0; id < tokens.size(); id++) {
+            vocab.addProperty(tokens.get(id), id);
+        }
+        return vocab;
+    }
 
-  private static JsonObject piece(String kind, String id, int typeId) {
-    JsonObject inner = new JsonObject();
-    inner.addProperty("id", id);
-    inner.addProperty("type_id", typeId);
-    JsonObject o = new JsonObject();
-    o.add(kind, inner);
-    return o;
-  }
+    /** No prefix space, so text decodes back exactly as it was. */
+    private static JsonObject byteLevel() {
+        JsonObject o = type("ByteLevel");
+        o.addProperty("add_prefix_space", false);
+        o.addProperty("trim_offsets", true);
+        o.addProperty("use_regex", true);
+        return o;
+    }
 
-  private static JsonObject type(String type) {
-    JsonObject o = new JsonObject();
-    o.addProperty("type", type);
-    return o;
-  }
+    private static JsonObject addedToken(int id, String content) {
+        JsonObject o = new JsonObject();
+        o.addProperty("id", id);
+        o.addProperty("content", content);
+        o.addProperty("single_word", false);
+        o.addProperty("lstrip", false);
+        o.addProperty("rstrip", false);
+        o.addProperty("normalized", false);
+        o.addProperty("special", true);
+        return o;
+    }
+
+    private static JsonObject piece(String kind, String id, int typeId) {
+        JsonObject inner = new JsonObject();
+        inner.addProperty("id", id);
+        inner.addProperty("type_id", typeId);
+        JsonObject o = new JsonObject();
+        o.add(kind, inner);
+        return o;
+    }
+
+    private static JsonObject type(String type) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", type);
+        return o;
+    }
 }

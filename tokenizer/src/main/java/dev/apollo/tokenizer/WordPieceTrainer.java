@@ -20,54 +20,55 @@ import java.util.TreeSet;
  * with {@link #add}, then {@link #train}.
  */
 public final class WordPieceTrainer {
-  private final boolean lowercase;
-  private final SortedMap<String, Long> words = new TreeMap<>();
+    private final boolean lowercase;
+    private final SortedMap<String, Long> words = new TreeMap<>();
 
-  /** @param lowercase lowercase and strip accents, as BERT uncased */
-  public WordPieceTrainer(boolean lowercase) {
-    this.lowercase = lowercase;
-  }
-
-  /** Counts the words of one text. */
-  public WordPieceTrainer add(String text) {
-    BertText.preTokenize(BertText.normalize(text, lowercase), word -> words.merge(word, 1L, Long::sum));
-    return this;
-  }
-
-  /** Merges until {@code vocabSize} tokens (fewer if the corpus runs out of pairs). */
-  public WordPieceVocabulary train(int vocabSize) {
-    SortedSet<String> alphabet = new TreeSet<>();
-    for (String word : words.keySet()) {
-      word.codePoints()
-          .forEach(
-              cp -> {
-                String c = new String(Character.toChars(cp));
-                alphabet.add(c);
-                alphabet.add(CONTINUATION + c);
-              });
+    /** @param lowercase lowercase and strip accents, as BERT uncased */
+    public WordPieceTrainer(boolean lowercase) {
+        this.lowercase = lowercase;
     }
-    List<String> initial = new ArrayList<>(WordPieceVocabulary.SPECIAL_TOKENS);
-    initial.addAll(alphabet);
-    if (vocabSize < initial.size()) {
-      throw new IllegalArgumentException(
-          "a vocabulary of " + vocabSize + " cannot hold the " + WordPieceVocabulary.SPECIAL_TOKENS.size()
-              + " special tokens and the corpus's " + alphabet.size() + " character forms; ask for at least " + initial.size());
+
+    /** Counts the words of one text. */
+    public WordPieceTrainer add(String text) {
+        BertText.preTokenize(BertText.normalize(text, lowercase), word -> words.merge(word, 1L, Long::sum));
+        return this;
     }
-    PairMerger merger =
-        new PairMerger(initial, words, WordPieceTrainer::pieces, WordPieceTrainer::join);
-    merger.mergeUntil(vocabSize);
-    return new WordPieceVocabulary(merger.symbols(), lowercase);
-  }
 
-  private static List<String> pieces(String word) {
-    List<String> out = new ArrayList<>();
-    word.codePoints()
-        .forEach(cp -> out.add((out.isEmpty() ? "" : CONTINUATION) + new String(Character.toChars(cp))));
-    return out;
-  }
+    /** Merges until {@code vocabSize} tokens (fewer if the corpus runs out of pairs). */
+    public WordPieceVocabulary train(int vocabSize) {
+        SortedSet<String> alphabet = new TreeSet<>();
+        for (String word : words.keySet()) {
+            word.codePoints()
+                    .forEach(
+                            cp -> {
+                                String c = new String(Character.toChars(cp));
+                                alphabet.add(c);
+                                alphabet.add(CONTINUATION + c);
+                            });
+        }
+        List<String> initial = new ArrayList<>(WordPieceVocabulary.SPECIAL_TOKENS);
+        initial.addAll(alphabet);
+        if (vocabSize < initial.size()) {
+            throw new IllegalArgumentException(
+                    "a vocabulary of " + vocabSize + " cannot hold the " + WordPieceVocabulary.SPECIAL_TOKENS.size()
+                            + " special tokens and the corpus's " + alphabet.size()
+                            + " character forms; ask for at least " + initial.size());
+        }
+        PairMerger merger =
+                new PairMerger(initial, words, WordPieceTrainer::pieces, WordPieceTrainer::join);
+        merger.mergeUntil(vocabSize);
+        return new WordPieceVocabulary(merger.symbols(), lowercase);
+    }
 
-  /** "ab" + "##c" = "abc", "##ab" + "##c" = "##abc": the right part is always a continuation. */
-  private static String join(String left, String right) {
-    return left + right.substring(CONTINUATION.length());
-  }
+    private static List<String> pieces(String word) {
+        List<String> out = new ArrayList<>();
+        word.codePoints()
+                .forEach(cp -> out.add((out.isEmpty() ? "" : CONTINUATION) + new String(Character.toChars(cp))));
+        return out;
+    }
+
+    /** "ab" + "##c" = "abc", "##ab" + "##c" = "##abc": the right part is always a continuation. */
+    private static String join(String left, String right) {
+        return left + right.substring(CONTINUATION.length());
+    }
 }

@@ -60,7 +60,8 @@ public final class TokenDataset implements BatchSource {
         return bytes;
     }
 
-    private static long validationSplitBytes(long corpusBytes, double validationFraction) {
+    /** The held-out tail of a corpus of {@code corpusBytes}: everything before it is the training split. */
+    public static long validationSplitBytes(long corpusBytes, double validationFraction) {
         return Math.round(corpusBytes * validationFraction);
     }
 

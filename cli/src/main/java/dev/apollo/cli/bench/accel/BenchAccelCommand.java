@@ -216,7 +216,7 @@ public final class BenchAccelCommand implements Callable<Integer> {
         String md = "# Loss-compute frontier\n\nCommand:\n\n```\n" + commandLine() + "\n```\n\n"
                 + String.format(Locale.ROOT, "Unigram baseline (the loss of token frequencies alone on the validation "
                         + "targets): %.4f.%n%n", unigram)
-                + report.section(setup(sweep, sorted, base), check)
+                + report.section(setup(sweep, sorted, base), check, sweep.spikes())
                 + "## Configuration (shared by every run; each run's own is in its directory)\n\n```\n" + rendered
                 + "```\n";
         Files.writeString(dir.resolve(AccelReport.REPORT_MD), md, StandardCharsets.UTF_8);

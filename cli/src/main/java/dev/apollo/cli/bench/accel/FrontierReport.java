@@ -80,8 +80,17 @@ final class FrontierReport {
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
+    /**
+     * The step of a line's longest run (first seed) furthest above scratch's training loss, where a spike shows: the
+     * weights and depth it ran at, its loss and scratch's.
+     */
+    record Spike(String line, long step, int weights, int depth, double loss, double scratchLoss) {}
+
+    /** Steps the largest-loss search leaves out: every run starts near the loss of uniform guessing. */
+    static final int SETTLED = 10;
+
     /** The section "Where growth pays off", in markdown. */
-    String section(String setup, List<SweepPoint> independentCheck) {
+    String section(String setup, List<SweepPoint> independentCheck, List<Spike> spikes) {
         StringBuilder md = new StringBuilder("## Where growth pays off\n\n").append(setup).append("\n\n");
         appendFrontierTable(md);
         md.append("![loss-compute frontier, FLOPs](").append(FRONTIER_FLOPS).append(")\n\n")
@@ -89,6 +98,7 @@ final class FrontierReport {
         appendSavings(md, Frontier.Axis.FLOPS, "### Savings in FLOPs at scratch's losses");
         appendSavings(md, Frontier.Axis.WALL, "### Savings in training seconds at scratch's losses");
         appendLeaders(md);
+        appendSpikes(md, spikes);
         md.append("### What the measurements show\n\n").append(reading()).append("\n\n");
         if (!independentCheck.isEmpty()) {
             appendIndependentCheck(md, independentCheck);
@@ -167,6 +177,20 @@ final class FrontierReport {
                     : ": crosses scratch's frontier at " + crossings.stream().map(c -> String.format(Locale.ROOT,
                             "%.2e FLOPs (%s above)", c.flops(), c.aheadAfter() ? "ahead" : "behind"))
                             .collect(Collectors.joining(", "))).append(".\n");
+        }
+        md.append('\n');
+    }
+
+    private static void appendSpikes(StringBuilder md, List<Spike> spikes) {
+        md.append("### Loss spikes\n\nThe step at which each line's longest run (first seed) was furthest above ")
+                .append("scratch's training loss at the same step, after the first ").append(SETTLED)
+                .append(" steps, with the weights and depth it ran at. The learning rate and warmup were tuned for ")
+                .append("scratch only; a spike far above scratch's in a stage of few weights says that stage wants ")
+                .append("its own warmup or rate.\n\n")
+                .append("| line | step | N | depth | training loss | scratch's |\n| --- | --- | --- | --- | --- | --- |\n");
+        for (Spike spike : spikes) {
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %.4f | %.4f |%n", spike.line(), spike.step(),
+                    spike.weights(), spike.depth(), spike.loss(), spike.scratchLoss()));
         }
         md.append('\n');
     }

@@ -2,6 +2,7 @@ package dev.apollo.cli.bench.accel;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
 import dev.apollo.cli.UsageError;
 import dev.apollo.cli.train.EmbeddedRun;
 import dev.apollo.cli.train.MetricsLog;
@@ -20,8 +21,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -303,6 +306,39 @@ final class FrontierSweep {
         return point;
     }
 
+    /**
+     * Where each progressive line's longest run (the trunk of cooldown branches), first seed, was furthest above
+     * scratch's training loss at the same step, after the first {@link FrontierReport#SETTLED} steps.
+     */
+    List<FrontierReport.Spike> spikes() throws IOException {
+        long longest = budgets.get(budgets.size() - 1);
+        Line scratch = lines.stream().filter(l -> l.method() == AccelMethod.SCRATCH).findFirst().orElseThrow();
+        Map<Long, Double> scratchLoss = new HashMap<>();
+        trainRows(pointDir(scratch, 0, longest)).forEach(r -> scratchLoss.put(r.get("step").getAsLong(),
+                r.get("loss").getAsDouble()));
+        List<FrontierReport.Spike> spikes = new ArrayList<>();
+        for (Line line : lines) {
+            if (line == scratch) {
+                continue;
+            }
+            JsonObject worst = trainRows(pointDir(line, 0, longest)).stream()
+                    .filter(r -> r.get("step").getAsLong() > FrontierReport.SETTLED)
+                    .max(Comparator.comparingDouble(r -> r.get("loss").getAsDouble()
+                            - scratchLoss.get(r.get("step").getAsLong()))).orElseThrow();
+            long step = worst.get("step").getAsLong();
+            spikes.add(new FrontierReport.Spike(line.id(), step, worst.get("weights").getAsInt(),
+                    worst.get("depth").getAsInt(), worst.get("loss").getAsDouble(), scratchLoss.get(step)));
+        }
+        return spikes;
+    }
+
+    private static List<JsonObject> trainRows(Path run) throws IOException {
+        try (Stream<String> rows = Files.lines(run.resolve("metrics.jsonl"))) {
+            return rows.map(row -> GSON.fromJson(row, JsonObject.class))
+                    .filter(row -> MetricsLog.TRAIN.equals(row.get("type").getAsString())).toList();
+        }
+    }
+
     private Path pointDir(Line line, int seed, long budget) {
         return dir.resolve(line.id()).resolve("seed-" + seed).resolve("budget-" + budget);
     }
@@ -313,13 +349,9 @@ final class FrontierSweep {
 
     /** The trunk's training seconds after {@code steps} steps, from its metrics log. */
     private static double trunkSecondsAfter(Path trunkDir, long steps) throws IOException {
-        try (Stream<String> rows = Files.lines(trunkDir.resolve("metrics.jsonl"))) {
-            return rows.map(row -> GSON.fromJson(row, com.google.gson.JsonObject.class))
-                    .filter(row -> MetricsLog.TRAIN.equals(row.get("type").getAsString())
-                            && row.get("step").getAsLong() == steps)
-                    .map(row -> row.get("wall").getAsDouble()).findFirst()
-                    .orElseThrow(() -> new IOException(trunkDir + ": the trunk's log has no step " + steps));
-        }
+        return trainRows(trunkDir).stream().filter(row -> row.get("step").getAsLong() == steps)
+                .map(row -> row.get("wall").getAsDouble()).findFirst()
+                .orElseThrow(() -> new IOException(trunkDir + ": the trunk's log has no step " + steps));
     }
 
     private static SweepPoint readPoint(Path at) throws IOException {

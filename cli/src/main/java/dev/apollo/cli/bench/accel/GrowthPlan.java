@@ -36,7 +36,7 @@ record GrowthPlan(String id, List<Integer> layers, List<Double> fractions) {
                 layers.add(Integer.parseInt(n.trim()));
             }
             List<Double> fractions = new ArrayList<>();
-            for (String f : parts[1].split("/", -1)) {
+            for (String f : parts[1].isBlank() ? new String[0] : parts[1].split("/", -1)) {
                 fractions.add(Double.parseDouble(f.trim()));
             }
             return checked(spec, layers, fractions, modelLayers);

@@ -1,5 +1,7 @@
 package dev.apollo.cli.bench.accel;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import dev.apollo.cli.ConfigOptions;
 import dev.apollo.cli.Corpus;
 import dev.apollo.cli.UsageError;
@@ -232,7 +234,7 @@ public final class BenchAccelCommand implements Callable<Integer> {
     /** Writes the sweep's definition into {@code dir}, or checks that the one there is the same sweep. */
     private static void claim(Path dir, FrontierSweep.Definition definition) throws IOException {
         Path file = dir.resolve(FrontierSweep.DEFINITION);
-        com.google.gson.Gson gson = new com.google.gson.GsonBuilder().setPrettyPrinting().create();
+        Gson gson = new GsonBuilder().setPrettyPrinting().create();
         String mine = gson.toJson(definition);
         if (Files.exists(file)) {
             if (!Files.readString(file).equals(mine)) {

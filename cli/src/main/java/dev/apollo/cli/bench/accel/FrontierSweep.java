@@ -77,6 +77,7 @@ final class FrontierSweep {
     private final double warmupFraction;
     private final double decayFraction;
     private int done;
+    private boolean warmedUp;
 
     /**
      * @param configs the base configuration with these overrides on top (every run's configuration is one of these)
@@ -127,7 +128,6 @@ final class FrontierSweep {
 
     /** Runs (or reads back) every point, seed by seed, so a partial sweep already has whole frontiers. */
     List<SweepPoint> run() throws IOException {
-        warmUp();
         List<SweepPoint> points = new ArrayList<>();
         for (int seed = 0; seed < seeds; seed++) {
             for (Line line : lines) {
@@ -138,10 +138,14 @@ final class FrontierSweep {
     }
 
     /**
-     * A few steps at the full depth, thrown away, so the engine's first-use costs (native start-up, allocator, first
-     * kernels) are not counted as the first point's training seconds.
+     * Before the first point this process trains: a few steps at the full depth, thrown away, so the engine's
+     * first-use costs (native start-up, allocator, first kernels) are not counted as that point's training seconds.
      */
-    private void warmUp() throws IOException {
+    private void warmUpOnce() throws IOException {
+        if (warmedUp) {
+            return;
+        }
+        warmedUp = true;
         Path at = dir.resolve("warm-up");
         deleteTree(at);
         Files.createDirectories(at);
@@ -275,6 +279,7 @@ final class FrontierSweep {
      */
     private SweepPoint train(Line line, long budget, int seed, Path at, ApolloConfig config, Path from,
             double startSeconds, boolean keepStates) throws IOException {
+        warmUpOnce();
         Files.createDirectories(at);
         String rendered = ConfigLoader.render(config);
         Files.writeString(at.resolve("config.conf"), rendered, StandardCharsets.UTF_8);
@@ -354,16 +359,20 @@ final class FrontierSweep {
                 .orElseThrow(() -> new IOException(trunkDir + ": the trunk's log has no step " + steps));
     }
 
+    /** A point written by an earlier run; one that does not read is named, to be deleted and trained again. */
     private static SweepPoint readPoint(Path at) throws IOException {
+        Path file = at.resolve(POINT);
+        SweepPoint point;
         try {
-            SweepPoint point = GSON.fromJson(Files.readString(at.resolve(POINT)), SweepPoint.class);
-            if (point == null || point.line() == null || !Double.isFinite(point.flops())) {
-                throw new IOException(at.resolve(POINT) + ": not a sweep point");
-            }
-            return point;
+            point = GSON.fromJson(Files.readString(file), SweepPoint.class);
         } catch (com.google.gson.JsonParseException e) {
-            throw new IOException(at.resolve(POINT) + ": not a sweep point (" + e.getMessage() + ")");
+            point = null;
         }
+        if (point == null || point.line() == null || !Double.isFinite(point.flops())
+                || !Double.isFinite(point.loss())) {
+            throw new UsageError(file + " is not a sweep point; delete " + at + " to train that point again");
+        }
+        return point;
     }
 
     private static void writePoint(Path at, SweepPoint point) throws IOException {

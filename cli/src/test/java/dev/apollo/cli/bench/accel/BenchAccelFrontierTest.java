@@ -81,6 +81,13 @@ class BenchAccelFrontierTest {
                 "paper,2-4@0.5", "--cooldown-branches"));
         assertEquals(2, other.exitCode());
         assertTrue(other.err().contains("holds another sweep"), other.err());
+
+        Path broken = out.resolve("scratch").resolve("seed-0").resolve("budget-16");
+        Files.writeString(broken.resolve("point.json"), "{\"line\": \"scratch\", \"loss\":");
+        var corrupt = CliHarness.run(args);
+        assertEquals(2, corrupt.exitCode(), corrupt.out() + corrupt.err());
+        assertTrue(corrupt.err().contains("is not a sweep point; delete " + broken), corrupt.err());
+        assertEquals(report, Files.readString(out.resolve("report.md")), "the report stands");
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.apollo.cli.train.EmbeddedRun;
 import dev.apollo.cli.train.PlanCommand;
 import dev.apollo.cli.train.TrainCommand;
 import dev.apollo.config.ConfigError;
+import dev.apollo.tokenizer.TokenizerError;
 import dev.apollo.worker.checkpoint.CheckpointError;
 import dev.apollo.worker.data.DataError;
 import picocli.CommandLine;
@@ -38,7 +39,7 @@ public final class ApolloCli {
         CommandLine commandLine = new CommandLine(new ApolloCli());
         commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
             if (exception instanceof ConfigError || exception instanceof DataError || exception instanceof CheckpointError
-                    || exception instanceof UsageError) {
+                    || exception instanceof UsageError || exception instanceof TokenizerError) {
                 line.getErr().println("apollo: " + exception.getMessage());
                 return 2;
             }

@@ -3,6 +3,7 @@ package dev.apollo.cli;
 import com.typesafe.config.ConfigUtil;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
+import dev.apollo.worker.data.Vocabulary;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +63,7 @@ public final class ConfigOptions {
         List<String> all = new ArrayList<>(defaults);
         all.addAll(allOverrides());
         all.addAll(extra);
-        return ConfigLoader.load(preset == null ? "tiny" : preset, configFile, all);
+        return Vocabulary.resolve(ConfigLoader.load(preset == null ? "tiny" : preset, configFile, all));
     }
 
     private List<String> allOverrides() {

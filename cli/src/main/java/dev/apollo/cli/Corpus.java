@@ -2,18 +2,29 @@ package dev.apollo.cli;
 
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.Objective;
+import dev.apollo.tokenizer.HfTokenizer;
 import dev.apollo.worker.data.BatchSource;
 import dev.apollo.worker.data.BrownCorpus;
 import dev.apollo.worker.data.CorpusReader;
 import dev.apollo.worker.data.MaskedLmBatches;
+import dev.apollo.worker.data.TokenCache;
 import dev.apollo.worker.data.TokenDataset;
+import dev.apollo.worker.data.Vocabulary;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
-/** The configured corpus as the batches the objective trains on; the Brown corpus when no path is set. */
+/**
+ * The configured corpus as the batches the objective trains on; the Brown corpus when no path is set. With a
+ * tokenizer file the ids come from the {@link TokenCache}, built on the first use.
+ */
 public final class Corpus {
 
     private Corpus() {}
@@ -23,18 +34,59 @@ public final class Corpus {
     }
 
     /**
-     * The corpus's batches and its fingerprint: the size and SHA-256 of the text it trains on (after the format is
-     * read), which every worker of a cluster must share.
+     * The corpus's batches and its fingerprint: the size of the text it trains on (after the format is read) and the
+     * SHA-256 of that text and of the tokenizer file, which every worker of a cluster must share.
      */
     public record Loaded(BatchSource batches, long bytes, String sha256) {}
 
     public static Loaded read(ApolloConfig config) {
+        return read(config, System.out);
+    }
+
+    /** As {@link #read(ApolloConfig)}, telling {@code console} about building or reading a token cache. */
+    public static Loaded read(ApolloConfig config, PrintStream console) {
         var data = config.data();
         byte[] bytes = text(config);
-        TokenDataset windows = new TokenDataset(bytes, config.model().seqLen(), data.validationFraction());
+        if (data.bytes()) {
+            TokenDataset windows = new TokenDataset(bytes, config.model().seqLen(), data.validationFraction());
+            BatchSource batches = config.model().objective() == Objective.BERT
+                    ? new MaskedLmBatches(windows, data.maskProbability()) : windows;
+            return new Loaded(batches, bytes.length, sha256(bytes));
+        }
+        Vocabulary vocabulary = Vocabulary.of(data, config.model());
+        TokenCache.Tokens tokens = tokens(config, bytes, console);
+        TokenDataset windows = new TokenDataset(tokens.ids(), tokens.trainTokens(), config.model().seqLen());
         BatchSource batches = config.model().objective() == Objective.BERT
-                ? new MaskedLmBatches(windows, data.maskProbability()) : windows;
-        return new Loaded(batches, bytes.length, sha256(bytes));
+                ? new MaskedLmBatches(windows, data.maskProbability(), vocabulary.maskId(), vocabulary.randomTokens())
+                : windows;
+        String tokenizerSha = sha256(vocabulary.json().orElseThrow().getBytes(StandardCharsets.UTF_8));
+        return new Loaded(batches, bytes.length,
+                sha256((sha256(bytes) + tokenizerSha).getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** The corpus's ids under the configured tokenizer file, from the cache or tokenized now on all cores. */
+    public static TokenCache.Tokens tokens(ApolloConfig config, byte[] bytes, PrintStream console) {
+        var data = config.data();
+        long trainBytes = bytes.length - TokenDataset.validationSplitBytes(bytes.length, data.validationFraction());
+        Path cache = data.tokenCache().map(Path::of)
+                .orElseGet(() -> BrownCorpus.defaultCacheDir().resolve("tokens"));
+        long started = System.nanoTime();
+        try (HfTokenizer tokenizer = HfTokenizer.load(Path.of(data.tokenizer()));
+                ProgressBar bar = System.console() == null ? null : new ProgressBarBuilder().setTaskName("tokenize")
+                        .setInitialMax(bytes.length).setUnit(" MB", 1 << 20).setStyle(ProgressBarStyle.ASCII)
+                        .continuousUpdate().build()) {
+            TokenCache.Tokens tokens = TokenCache.load(cache, bytes, trainBytes, tokenizer,
+                    Runtime.getRuntime().availableProcessors(), done -> {
+                        if (bar != null) {
+                            bar.stepBy(done);
+                        }
+                    }, console::println);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            console.printf(Locale.ROOT, "%s %d tokens (%.3f a byte) in %.1f s: %s%n",
+                    tokens.built() ? "tokenized the corpus into" : "token ids from the cache:", tokens.ids().length(),
+                    (double) tokens.ids().length() / bytes.length, seconds, tokens.file());
+            return tokens;
+        }
     }
 
     /** The corpus's text as training reads it, cut where the held-out validation split begins. */
@@ -49,7 +101,7 @@ public final class Corpus {
     }
 
     /** The text training reads: the configured corpus (the Brown corpus by default) with its format applied. */
-    private static byte[] text(ApolloConfig config) {
+    public static byte[] text(ApolloConfig config) {
         var data = config.data();
         Path path = data.path().map(Path::of).orElseGet(() -> BrownCorpus.ensure(BrownCorpus.defaultCacheDir()));
         return CorpusReader.read(path, data.format(), config.model().seqLen(), data.validationFraction());

@@ -73,6 +73,11 @@ public final class ConfigLoader {
         }
     }
 
+    /** {@code config} with {@code overrides} (as {@link #load}'s) applied and everything validated again. */
+    public static ApolloConfig with(ApolloConfig config, List<String> overrides) {
+        return parse(overrides(overrides).withFallback(ConfigFactory.parseString(render(config))));
+    }
+
     /** HOCON with every key under {@code apollo}; {@code parse(ConfigFactory.parseString(render(c)))} equals c. */
     public static String render(ApolloConfig config) {
         return ConfigRenderer.render(config);
@@ -171,6 +176,21 @@ public final class ConfigLoader {
         return ((ConfigObject) apollo).toConfig();
     }
 
+    /**
+     * {@code auto} is the byte vocabulary's size for the objective (GPT 256, BERT 260) with {@code data.tokenizer =
+     * bytes}, and {@link ModelConfig#AUTO_VOCAB} with a tokenizer file, whose size the caller reads from the file.
+     */
+    private static int vocabSize(ConfigReader in) {
+        if (!in.isString("model.vocab-size", "auto")) {
+            return in.integer("model.vocab-size");
+        }
+        if (!DataConfig.BYTES.equals(in.string("data.tokenizer"))) {
+            return ModelConfig.AUTO_VOCAB;
+        }
+        return in.enumValue("model.objective", Objective.class) == Objective.BERT
+                ? ModelConfig.BYTE_VOCAB + ModelConfig.BERT_BYTE_SPECIALS : ModelConfig.BYTE_VOCAB;
+    }
+
     private static ApolloConfig read(ConfigReader in) {
         return new ApolloConfig(
                 new ModelConfig(
@@ -179,7 +199,7 @@ public final class ConfigLoader {
                         in.integer("model.d-model"),
                         in.integer("model.heads"),
                         in.integer("model.seq-len"),
-                        in.integer("model.vocab-size"),
+                        vocabSize(in),
                         in.integer("model.ffn-multiplier"),
                         in.number("model.layer-norm-eps"),
                         in.number("model.init-std")),
@@ -218,6 +238,8 @@ public final class ConfigLoader {
                 new DataConfig(
                         Optional.of(in.string("data.path")).filter(path -> !path.isEmpty()),
                         in.enumValue("data.format", DataFormat.class),
+                        in.string("data.tokenizer"),
+                        Optional.of(in.string("data.token-cache")).filter(path -> !path.isEmpty()),
                         in.number("data.validation-fraction"),
                         in.number("data.mask-probability")),
                 new RuntimeConfig(

@@ -52,6 +52,12 @@ final class ConfigReader {
         }
     }
 
+    /** Whether {@code key} holds the string {@code word} (rather than, say, a number). */
+    boolean isString(String key, String word) {
+        return apollo.hasPath(key) && apollo.getValue(key).valueType() == com.typesafe.config.ConfigValueType.STRING
+                && word.equals(apollo.getString(key));
+    }
+
     String string(String key) {
         try {
             return apollo.getString(key);

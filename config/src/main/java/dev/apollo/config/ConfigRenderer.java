@@ -25,7 +25,7 @@ final class ConfigRenderer {
                 .entry("d-model", model.dModel())
                 .entry("heads", model.heads())
                 .entry("seq-len", model.seqLen())
-                .entry("vocab-size", model.vocabSize())
+                .entry("vocab-size", model.vocabSize() == ModelConfig.AUTO_VOCAB ? "auto" : model.vocabSize())
                 .entry("ffn-multiplier", model.ffnMultiplier())
                 .entry("layer-norm-eps", model.layerNormEps())
                 .entry("init-std", model.initStd());
@@ -70,6 +70,8 @@ final class ConfigRenderer {
         out.section("data")
                 .entry("path", data.path().orElse(""))
                 .entry("format", data.format())
+                .entry("tokenizer", data.tokenizer())
+                .entry("token-cache", data.tokenCache().orElse(""))
                 .entry("validation-fraction", data.validationFraction())
                 .entry("mask-probability", data.maskProbability());
         RuntimeConfig runtime = config.runtime();

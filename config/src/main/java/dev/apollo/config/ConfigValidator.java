@@ -18,7 +18,7 @@ final class ConfigValidator {
 
     static void validate(ApolloConfig config, ConfigReader source) {
         ConfigValidator validator = new ConfigValidator(source);
-        validator.model(config.model());
+        validator.model(config.model(), config.data().bytes());
         // Stage boundaries are checked against the run length, so that goes first.
         validator.train(config.train());
         validator.stages(config.stages(), config);
@@ -30,18 +30,21 @@ final class ConfigValidator {
         validator.cluster(config.cluster(), config.train());
     }
 
-    private void model(ModelConfig model) {
+    private void model(ModelConfig model, boolean bytes) {
         require(model.layers() >= 1, "model.layers", "must be >= 1");
         require(model.dModel() >= 1, "model.d-model", "must be >= 1");
         require(model.heads() >= 1, "model.heads", "must be >= 1");
         require(model.dModel() % model.heads() == 0, "model.heads",
                 "must divide apollo.model.d-model (" + model.dModel() + ")");
         require(model.seqLen() >= 2, "model.seq-len", "must be >= 2");
-        if (model.objective() == Objective.BERT) {
+        if (!bytes) {
+            require(model.vocabSize() >= 0, "model.vocab-size",
+                    "must be auto or a whole number (at least the tokenizer's vocabulary)");
+        } else if (model.objective() == Objective.BERT) {
             require(model.vocabSize() >= 260, "model.vocab-size",
-                    "must be >= 260 with objective bert (256 bytes + [PAD], [CLS], [SEP], [MASK])");
+                    "must be auto or >= 260 with objective bert (256 bytes + [PAD], [CLS], [SEP], [MASK])");
         } else {
-            require(model.vocabSize() >= 256, "model.vocab-size", "must be >= 256 (one id per byte)");
+            require(model.vocabSize() >= 256, "model.vocab-size", "must be auto or >= 256 (one id per byte)");
         }
         require(model.ffnMultiplier() >= 1, "model.ffn-multiplier", "must be >= 1");
         require(model.layerNormEps() > 0, "model.layer-norm-eps", "must be > 0");
@@ -128,6 +131,7 @@ final class ConfigValidator {
     }
 
     private void data(DataConfig data) {
+        require(!data.tokenizer().isBlank(), "data.tokenizer", "must be bytes or the path of a tokenizer.json");
         require(data.validationFraction() > 0 && data.validationFraction() <= 0.5, "data.validation-fraction",
                 "must be in (0, 0.5]");
         require(data.maskProbability() > 0 && data.maskProbability() < 1, "data.mask-probability",

@@ -56,7 +56,7 @@ class ConfigLoaderTest {
                 new OptimizerConfig(1e-3, 0.9, 0.95, 1e-8, 0.01, 1.0, MomentPolicy.COPY),
                 new ScheduleConfig(0.05, DecayKind.COSINE, 0.2, 0.1, 0),
                 new TrainConfig(1200, 16, 0, 1234, 25, 8, 200, 5),
-                new DataConfig(Optional.empty(), DataFormat.AUTO, 0.05, 0.15),
+                new DataConfig(Optional.empty(), DataFormat.AUTO, "bytes", Optional.empty(), 0.05, 0.15),
                 new RuntimeConfig(DeviceKind.AUTO, 2),
                 new ClusterConfig(1, Duration.ofMinutes(10), Duration.ofMinutes(30), Duration.ofMinutes(10)));
         assertEquals(defaults, ConfigLoader.parse(ReferenceConfig.config()));
@@ -66,6 +66,17 @@ class ConfigLoaderTest {
         assertEquals(4, tiny.train().microBatchSize());
         assertEquals(defaults, new ApolloConfig(tiny.model(), tiny.stages(), tiny.sampler(), defaults.optimizer(),
                 defaults.schedule(), defaults.train(), tiny.data(), tiny.runtime(), tiny.cluster()));
+    }
+
+    @Test
+    void aTokenizerFileLeavesTheVocabularyToItUntilResolvedAndARenderedConfigKeepsIt() {
+        ApolloConfig withFile = ConfigLoader.load("tiny", null, List.of("data.tokenizer=/runs/tokenizer.json"));
+        assertEquals(ModelConfig.AUTO_VOCAB, withFile.model().vocabSize());
+        assertEquals(withFile, ConfigLoader.parseStored(ConfigLoader.render(withFile)));
+        ApolloConfig resolved = ConfigLoader.with(withFile, List.of("model.vocab-size=4096"));
+        assertEquals(4096, resolved.model().vocabSize());
+        assertEquals("/runs/tokenizer.json", resolved.data().tokenizer());
+        assertEquals(260, ConfigLoader.load("tiny", null, List.of("model.objective=bert")).model().vocabSize());
     }
 
     @Test
@@ -216,8 +227,13 @@ class ConfigLoaderTest {
                 invalid("apollo.model.heads = 0: must be >= 1", "model.heads=0"),
                 invalid("apollo.model.heads = 5: must divide apollo.model.d-model (128)", "model.heads=5"),
                 invalid("apollo.model.seq-len = 1: must be >= 2", "model.seq-len=1"),
-                invalid("apollo.model.vocab-size = 255: must be >= 256", "model.vocab-size=255"),
-                invalid("apollo.model.vocab-size = 256: must be >= 260", "model.objective=bert"),
+                invalid("apollo.model.vocab-size = 255: must be auto or >= 256", "model.vocab-size=255"),
+                invalid("apollo.model.vocab-size = 256: must be auto or >= 260", "model.objective=bert",
+                        "model.vocab-size=256"),
+                invalid("apollo.model.vocab-size = \"many\": must be a whole number", "model.vocab-size=many"),
+                invalid("apollo.model.vocab-size = -1: must be auto or a whole number",
+                        "data.tokenizer=/tmp/tokenizer.json", "model.vocab-size=-1"),
+                invalid("apollo.data.tokenizer = \"\": must be bytes or the path", "data.tokenizer=\"\""),
                 invalid("apollo.model.ffn-multiplier = 0: must be >= 1", "model.ffn-multiplier=0"),
                 invalid("apollo.model.layer-norm-eps = 0: must be > 0", "model.layer-norm-eps=0"),
                 invalid("apollo.model.init-std = -0.02: must be > 0", "model.init-std=-0.02"),

@@ -15,6 +15,7 @@ import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.TensorState;
 import dev.apollo.tensor.TensorPlane;
 import dev.apollo.worker.checkpoint.CheckpointStore;
+import dev.apollo.worker.data.Vocabulary;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +57,8 @@ public final class ClusterRun {
     public static RunSnapshot run(ApolloConfig config, String renderedConfig, Corpus.Loaded corpus, Path checkpointDir,
             RunSnapshot start, TensorState state, RunListener listener, Launch launch, PrintStream console) {
         RunPlan plan = RunPlan.from(config);
-        CheckpointStore checkpoints = new CheckpointStore(checkpointDir, renderedConfig);
+        CheckpointStore checkpoints = new CheckpointStore(checkpointDir, renderedConfig,
+                Vocabulary.of(config.data(), config.model()).json());
         CompletableFuture<RunSnapshot> outcome = new CompletableFuture<>();
         ConsoleJoins joins = new ConsoleJoins(console);
         Duration startup = config.cluster().joinTimeout().isZero() ? Duration.ofMinutes(1)

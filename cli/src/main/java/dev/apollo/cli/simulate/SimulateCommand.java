@@ -3,6 +3,7 @@ package dev.apollo.cli.simulate;
 import dev.apollo.cli.UsageError;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
+import dev.apollo.worker.data.Vocabulary;
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.sim.CoreFactory;
 import dev.apollo.sim.CostModel;
@@ -96,7 +97,7 @@ public final class SimulateCommand implements Callable<Integer> {
         all.add("train.steps=" + steps);
         all.add("train.seed=" + runSeed);
         all.addAll(overrides);
-        ApolloConfig config = ConfigLoader.load(preset, null, all);
+        ApolloConfig config = Vocabulary.resolve(ConfigLoader.load(preset, null, all));
         try {
             Scenario scenario = Scenario.of(config, workers, FaultKind.parse(faults));
             int layers = config.model().layers();

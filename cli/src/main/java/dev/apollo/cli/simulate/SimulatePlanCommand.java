@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import dev.apollo.cli.UsageError;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
+import dev.apollo.worker.data.Vocabulary;
 import dev.apollo.sim.ClusterSpec;
 import dev.apollo.sim.SchedulePlanner;
 import dev.apollo.sim.SchedulePlanner.Estimate;
@@ -49,7 +50,7 @@ public final class SimulatePlanCommand implements Callable<Integer> {
             all.add("train.steps=" + steps);
         }
         all.addAll(overrides);
-        ApolloConfig config = ConfigLoader.load(preset, null, all);
+        ApolloConfig config = Vocabulary.resolve(ConfigLoader.load(preset, null, all));
         ClusterSpec devices;
         List<Estimate> estimates;
         try {

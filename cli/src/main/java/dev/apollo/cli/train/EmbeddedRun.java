@@ -18,6 +18,7 @@ import dev.apollo.worker.Replicas;
 import dev.apollo.worker.StateLink;
 import dev.apollo.worker.WorkerActor;
 import dev.apollo.worker.checkpoint.CheckpointStore;
+import dev.apollo.worker.data.Vocabulary;
 import dev.apollo.worker.data.BatchSource;
 import dev.apollo.worker.train.Replica;
 import java.nio.file.Path;
@@ -57,7 +58,8 @@ public final class EmbeddedRun {
         RunPlan plan = RunPlan.from(config);
         Device device = device(config);
         CompletableFuture<RunSnapshot> outcome = new CompletableFuture<>();
-        CheckpointStore checkpoints = new CheckpointStore(checkpointDir, renderedConfig);
+        CheckpointStore checkpoints = new CheckpointStore(checkpointDir, renderedConfig,
+                Vocabulary.of(config.data(), config.model()).json());
         // the run's start is in memory; any later state it goes back to is a checkpoint this run wrote
         Replicas replicas = new Replicas() {
             @Override

@@ -25,12 +25,15 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * Checkpoints as directories {@code step-<8 digits>/} holding {@code model.safetensors} (parameters, readable by
  * any safetensors tool), {@code optimizer.safetensors} (Adam moments), {@code manifest.json} and
- * {@code SHA256SUMS} (sha256sum's format, over the other three). A checkpoint is written under a temporary name,
+ * {@code SHA256SUMS} (sha256sum's format, over the others), and with a tokenizer file the run's
+ * {@code tokenizer.json}, so the checkpoint is evaluated, exported and continued with the tokenizer it was
+ * trained with. A checkpoint is written under a temporary name,
  * forced to disk and renamed into place, so a reader sees a whole checkpoint or none. An existing checkpoint of
  * the same step (a run resumed into its own directory) is kept, renamed aside, never overwritten.
  */
@@ -40,14 +43,23 @@ public final class CheckpointStore {
     private static final String OPTIMIZER_FILE = "optimizer.safetensors";
     private static final String MANIFEST_FILE = "manifest.json";
     private static final String SUMS_FILE = "SHA256SUMS";
+    public static final String TOKENIZER_FILE = "tokenizer.json";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     private final Path directory;
     private final String renderedConfig;
+    private final Optional<String> tokenizerJson;
 
+    /** A store for a run with the byte vocabulary. */
     public CheckpointStore(Path directory, String renderedConfig) {
+        this(directory, renderedConfig, Optional.empty());
+    }
+
+    /** @param tokenizerJson the run's tokenizer.json, copied into every checkpoint; empty with bytes */
+    public CheckpointStore(Path directory, String renderedConfig, Optional<String> tokenizerJson) {
         this.directory = directory;
         this.renderedConfig = renderedConfig;
+        this.tokenizerJson = tokenizerJson;
     }
 
     /** Where the checkpoint of {@code snapshot} is written. */
@@ -73,8 +85,13 @@ public final class CheckpointStore {
                 snapshot.stage(), snapshot.weights(), snapshot.seed(), snapshot.tokens(), snapshot.flops(), state.optimizerUpdates(),
                 renderedConfig);
         writeForced(temporary.resolve(MANIFEST_FILE), GSON.toJson(manifest));
+        List<String> files = new ArrayList<>(List.of(MODEL_FILE, OPTIMIZER_FILE, MANIFEST_FILE));
+        if (tokenizerJson.isPresent()) {
+            writeForced(temporary.resolve(TOKENIZER_FILE), tokenizerJson.get());
+            files.add(TOKENIZER_FILE);
+        }
         StringBuilder sums = new StringBuilder();
-        for (String file : List.of(MODEL_FILE, OPTIMIZER_FILE, MANIFEST_FILE)) {
+        for (String file : files) {
             sums.append(sha256(temporary.resolve(file))).append("  ").append(file).append('\n');
         }
         writeForced(temporary.resolve(SUMS_FILE), sums.toString());
@@ -149,7 +166,11 @@ public final class CheckpointStore {
         } catch (IOException e) {
             throw new CheckpointError("checkpoint " + location + ": cannot read " + SUMS_FILE);
         }
-        for (String file : List.of(MODEL_FILE, OPTIMIZER_FILE, MANIFEST_FILE)) {
+        List<String> files = new ArrayList<>(List.of(MODEL_FILE, OPTIMIZER_FILE, MANIFEST_FILE));
+        if (expected.containsKey(TOKENIZER_FILE) || Files.exists(location.resolve(TOKENIZER_FILE))) {
+            files.add(TOKENIZER_FILE);
+        }
+        for (String file : files) {
             String sum = expected.get(file);
             if (sum == null) {
                 throw new CheckpointError("checkpoint " + location + ": " + SUMS_FILE + " does not list " + file);

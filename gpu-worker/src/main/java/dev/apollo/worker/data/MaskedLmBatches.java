@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 /**
  * BERT batches: the first seqLen tokens of each {@link TokenDataset} window with BERT masking. Each position is
  * chosen with probability maskProbability (at least one per row); chosen positions are predicted and become
- * [MASK] 80% of the time, a random byte 10% and stay unchanged 10%. The draws depend only on (seed, step, row).
+ * [MASK] 80% of the time, a random token 10% and stay unchanged 10%. The draws depend only on (seed, step, row).
  */
 public final class MaskedLmBatches implements BatchSource {
     public static final double MASK_TOKEN_SHARE = 0.8;
@@ -18,13 +18,26 @@ public final class MaskedLmBatches implements BatchSource {
 
     private final TokenDataset windows;
     private final double maskProbability;
+    private final int maskId;
+    private final int randomTokens;
 
+    /** With the byte vocabulary: [MASK] is {@link ByteTokenizer#MASK}, random tokens are bytes. */
     public MaskedLmBatches(TokenDataset windows, double maskProbability) {
+        this(windows, maskProbability, ByteTokenizer.MASK, ByteTokenizer.BYTE_VOCAB_SIZE);
+    }
+
+    /** @param randomTokens random replacements are drawn from ids 0..randomTokens-1 */
+    public MaskedLmBatches(TokenDataset windows, double maskProbability, int maskId, int randomTokens) {
         if (!(maskProbability > 0 && maskProbability <= 1)) {
             throw new IllegalArgumentException("mask probability must be in (0, 1]: " + maskProbability);
         }
+        if (maskId < 0 || randomTokens < 1) {
+            throw new IllegalArgumentException("mask id " + maskId + " and " + randomTokens + " random tokens");
+        }
         this.windows = windows;
         this.maskProbability = maskProbability;
+        this.maskId = maskId;
+        this.randomTokens = randomTokens;
     }
 
     @Override
@@ -66,14 +79,14 @@ public final class MaskedLmBatches implements BatchSource {
         return new Batch(windowBatch.batchSize(), seqLen, inputs, targets, weights);
     }
 
-    private static void corrupt(int position, int[] inputs, int[] targets, float[] weights, SplittableRandom random) {
+    private void corrupt(int position, int[] inputs, int[] targets, float[] weights, SplittableRandom random) {
         targets[position] = inputs[position];
         weights[position] = 1f;
         double replacement = random.nextDouble();
         if (replacement < MASK_TOKEN_SHARE) {
-            inputs[position] = ByteTokenizer.MASK;
+            inputs[position] = maskId;
         } else if (replacement < MASK_TOKEN_SHARE + RANDOM_TOKEN_SHARE) {
-            inputs[position] = random.nextInt(ByteTokenizer.BYTE_VOCAB_SIZE);
+            inputs[position] = random.nextInt(randomTokens);
         }
     }
 }

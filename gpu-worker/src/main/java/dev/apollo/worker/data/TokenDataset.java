@@ -4,39 +4,60 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * The training view of a corpus for causal LM: the last {@code validationFraction} of the bytes is the held-out
- * validation split, and both splits are cut into packed, non-overlapping windows of seqLen + 1 tokens (inputs are
- * the first seqLen, targets the same shifted by one). Training windows are visited in a per-epoch shuffled order
- * that depends only on (seed, epoch), so a batch depends only on (seed, step, batchSize).
+ * The training view of a tokenized corpus for causal LM: the tokens before {@code trainTokens} are the training
+ * split and the rest the held-out validation split (with the byte vocabulary, the last {@code validationFraction}
+ * of the bytes). Both splits are cut into packed, non-overlapping windows of seqLen + 1 tokens (inputs are the
+ * first seqLen, targets the same shifted by one). Training windows are visited in a per-epoch shuffled order that
+ * depends only on (seed, epoch), so a batch depends only on (seed, step, batchSize).
  */
 public final class TokenDataset implements BatchSource {
-    private final byte[] corpus;
+    private final TokenIds tokens;
     private final int seqLen;
     private final int windowLength;
-    private final int trainBytes;
-    private final int validationBytes;
+    private final int trainTokens;
+    private final int validationTokens;
     private final int trainWindows;
     private final int validationWindows;
     // Only a cache: recomputed from (seed, epoch) on a miss, so batches stay pure functions of their arguments.
     private volatile EpochOrder currentOrder;
 
     /**
+     * The byte vocabulary's view of a corpus.
+     *
      * @param corpus the corpus bytes; the dataset keeps (does not copy) the array, so it must not change afterwards
      * @throws DataError if the corpus is shorter than {@link #minimumBytes(int, double)}
      */
     public TokenDataset(byte[] corpus, int seqLen, double validationFraction) {
+        this(TokenIds.ofBytes(corpus), checkedTrainBytes(corpus, seqLen, validationFraction), seqLen);
+    }
+
+    /**
+     * @param tokens      the whole corpus's ids, kept (not copied)
+     * @param trainTokens where the validation split begins
+     * @throws DataError if either split holds less than one window of seqLen + 1 tokens
+     */
+    public TokenDataset(TokenIds tokens, int trainTokens, int seqLen) {
+        this.tokens = tokens;
+        this.seqLen = seqLen;
+        this.windowLength = seqLen + 1;
+        this.trainTokens = trainTokens;
+        this.validationTokens = tokens.length() - trainTokens;
+        if (trainTokens < windowLength || validationTokens < windowLength) {
+            throw new DataError("corpus too small: " + trainTokens + " training and " + validationTokens
+                    + " validation tokens, need at least " + windowLength + " in each for one sequence of seq-len "
+                    + seqLen);
+        }
+        this.trainWindows = trainTokens / windowLength;
+        this.validationWindows = validationTokens / windowLength;
+    }
+
+    private static int checkedTrainBytes(byte[] corpus, int seqLen, double validationFraction) {
         long minimum = minimumBytes(seqLen, validationFraction);
         if (corpus.length < minimum) {
             throw new DataError("corpus too small: " + corpus.length + " bytes, need at least " + minimum
                     + " for one training and one validation sequence of seq-len " + seqLen);
         }
-        this.corpus = corpus;
-        this.seqLen = seqLen;
-        this.windowLength = seqLen + 1;
-        this.validationBytes = (int) validationSplitBytes(corpus.length, validationFraction);
-        this.trainBytes = corpus.length - validationBytes;
-        this.trainWindows = trainBytes / windowLength;
-        this.validationWindows = validationBytes / windowLength;
+        return (int) (corpus.length - validationSplitBytes(corpus.length, validationFraction));
     }
 
     /** Smallest corpus with at least one window (seqLen + 1 bytes) in each split. */
@@ -69,17 +90,17 @@ public final class TokenDataset implements BatchSource {
         return seqLen;
     }
 
-    /** Tokens in the training split; the validation split starts at this byte index. */
+    /** Tokens in the training split; the validation split starts at this token index. */
     public long trainTokens() {
-        return trainBytes;
+        return trainTokens;
     }
 
     /** Tokens in the validation split (the tail of the corpus). */
     public long validationTokens() {
-        return validationBytes;
+        return validationTokens;
     }
 
-    /** Training windows per epoch; the last trainTokens % (seqLen + 1) training bytes belong to none. */
+    /** Training windows per epoch; the last trainTokens % (seqLen + 1) training tokens belong to none. */
     public int trainWindows() {
         return trainWindows;
     }
@@ -120,7 +141,7 @@ public final class TokenDataset implements BatchSource {
         Batch batch = emptyBatch(batchSize);
         for (int row = 0; row < batchSize; row++) {
             long window = ((long) index * batchSize + row) % validationWindows;
-            copyWindow(trainBytes + window * windowLength, row, batch);
+            copyWindow(trainTokens + window * windowLength, row, batch);
         }
         return batch;
     }
@@ -165,8 +186,8 @@ public final class TokenDataset implements BatchSource {
         int from = (int) start;
         int offset = row * seqLen;
         for (int t = 0; t < seqLen; t++) {
-            batch.inputs()[offset + t] = Byte.toUnsignedInt(corpus[from + t]);
-            batch.targets()[offset + t] = Byte.toUnsignedInt(corpus[from + t + 1]);
+            batch.inputs()[offset + t] = tokens.get(from + t);
+            batch.targets()[offset + t] = tokens.get(from + t + 1);
         }
     }
 

@@ -7,9 +7,12 @@ import dev.apollo.coordinator.apollo.LayerMap;
 import dev.apollo.protocol.NamedTensor;
 import dev.apollo.protocol.TensorNames;
 import dev.apollo.protocol.TensorState;
+import dev.apollo.tokenizer.TokenizerError;
+import dev.apollo.tokenizer.TokenizerFile;
 import dev.apollo.worker.checkpoint.Checkpoint;
 import dev.apollo.worker.checkpoint.CheckpointError;
 import dev.apollo.worker.checkpoint.CheckpointStore;
+import dev.apollo.worker.data.Vocabulary;
 import dev.apollo.worker.model.ModelParameters;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -22,7 +25,7 @@ import java.util.Map;
  * spread over D layers by the run's sharing map (interpolation g(l) = floor(l*N/D) unless the run used stacking),
  * the map the trainer validates with.
  */
-public record CheckpointModel(Path location, long step, int weights, ApolloConfig config,
+public record CheckpointModel(Path location, long step, int weights, ApolloConfig config, Vocabulary vocabulary,
         Map<String, NamedTensor> parameters) {
 
     public CheckpointModel {
@@ -54,7 +57,22 @@ public record CheckpointModel(Path location, long step, int weights, ApolloConfi
             }
         }
         return new CheckpointModel(checkpoint.location(), checkpoint.manifest().nextStep(), weights, config,
-                parameters);
+                vocabulary(checkpoint, config), parameters);
+    }
+
+    /** The byte vocabulary, or the tokenizer file the checkpoint carries. */
+    private static Vocabulary vocabulary(Checkpoint checkpoint, ApolloConfig config) {
+        if (config.data().bytes()) {
+            return Vocabulary.BYTES;
+        }
+        Path file = checkpoint.tokenizer().orElseThrow(() -> new CheckpointError("checkpoint " + checkpoint.location()
+                + " has no " + CheckpointStore.TOKENIZER_FILE + ", but its run used data.tokenizer = "
+                + config.data().tokenizer()));
+        try {
+            return Vocabulary.checked(TokenizerFile.read(file), config.model());
+        } catch (TokenizerError e) {
+            throw new CheckpointError("checkpoint " + checkpoint.location() + ": " + e.getMessage());
+        }
     }
 
     /** Which real layer each of {@code depth} layers runs, by the run's sharing map. */

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -108,6 +109,11 @@ public record TokenizerFile(Path path, String json, String modelType, Map<String
                     "tokenizer file " + path + " has a vocabulary of " + vocabSize()
                             + " tokens, larger than the model's " + modelVocabSize);
         }
+    }
+
+    /** The token whose id is {@code id}, if any. */
+    public Optional<String> token(int id) {
+        return ids.entrySet().stream().filter(e -> e.getValue() == id).map(Map.Entry::getKey).sorted().findFirst();
     }
 
     /** The usual BERT and GPT-2 special tokens that this vocabulary has. */

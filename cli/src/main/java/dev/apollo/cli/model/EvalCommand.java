@@ -5,12 +5,15 @@ import dev.apollo.cli.UsageError;
 import dev.apollo.cli.train.EmbeddedRun;
 import dev.apollo.config.ModelConfig;
 import dev.apollo.config.Objective;
+import dev.apollo.worker.data.ByteTokenizer;
 import dev.apollo.worker.data.DataError;
+import dev.apollo.worker.data.TextCodec;
 import dev.apollo.worker.export.CausalLmEvaluation;
 import dev.apollo.worker.export.CheckpointModel;
 import dev.apollo.worker.export.GptInference;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -22,11 +25,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code apollo eval}: a GPT checkpoint's mean cross-entropy on a file, at full depth through the run's layer map,
- * by the fixed protocol of {@link CausalLmEvaluation}. BERT is refused: its masked-LM loss depends on which
+ * by the fixed protocol of {@link CausalLmEvaluation}, the file encoded by the tokenizer the checkpoint carries. BERT is refused: its masked-LM loss depends on which
  * positions are masked, and the run's own validation (valLossFull in metrics.jsonl) already measures it.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Mean cross-entropy (nats per byte), perplexity and bits per byte of a GPT checkpoint on a file.")
+        description = "Mean cross-entropy (nats per token), perplexity and bits per byte of a GPT checkpoint on a file.")
 public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
@@ -34,7 +37,8 @@ public final class EvalCommand implements Callable<Integer> {
     Path checkpoint;
 
     @Option(names = "--data", required = true, paramLabel = "FILE",
-            description = "One file, read as bytes: window i has inputs [i*T, i*T+T) and targets [i*T+1, i*T+T+1).")
+            description = "One text file, encoded by the run's tokenizer: window i has inputs [i*T, i*T+T) and targets"
+                    + " [i*T+1, i*T+T+1) of its tokens.")
     Path data;
 
     @Option(names = "--windows", paramLabel = "W", description = "Evaluate the first W windows (default: all that fit).")
@@ -57,10 +61,15 @@ public final class EvalCommand implements Callable<Integer> {
                     + " holds a bert (masked LM) model, whose validation loss is valLossFull in its run's metrics.jsonl");
         }
         byte[] bytes = read(data);
-        int fit = CausalLmEvaluation.windowsIn(bytes.length, shape.seqLen());
+        int[] tokens;
+        try (TextCodec codec = model.vocabulary().open()) {
+            tokens = model.vocabulary().bytes() ? ByteTokenizer.encode(bytes)
+                    : codec.encode(new String(bytes, StandardCharsets.UTF_8));
+        }
+        int fit = CausalLmEvaluation.windowsIn(tokens.length, shape.seqLen());
         if (fit == 0) {
-            throw new DataError("evaluation data " + data + " has " + bytes.length + " bytes; one window of "
-                    + shape.seqLen() + " tokens needs " + (shape.seqLen() + 1));
+            throw new DataError("evaluation data " + data + " has " + tokens.length + " tokens (" + bytes.length
+                    + " bytes); one window of " + shape.seqLen() + " tokens needs " + (shape.seqLen() + 1));
         }
         if (windows != null && windows > fit) {
             throw new UsageError("--windows " + windows + ": " + data + " holds only " + fit + " windows of "
@@ -69,7 +78,8 @@ public final class EvalCommand implements Callable<Integer> {
         int evaluated = windows == null ? fit : windows;
         CausalLmEvaluation.Result result;
         try (GptInference inference = GptInference.atFullDepth(model, EmbeddedRun.device(model.config()))) {
-            result = CausalLmEvaluation.evaluate(inference, bytes, evaluated, model.config().train().batchSize());
+            result = CausalLmEvaluation.evaluate(inference, tokens, bytes.length, evaluated,
+                    model.config().train().batchSize());
         }
         if (json) {
             Map<String, Object> object = new LinkedHashMap<>();
@@ -80,7 +90,9 @@ public final class EvalCommand implements Callable<Integer> {
             object.put("depth", shape.layers());
             object.put("weights", model.weights());
             object.put("windows", result.windows());
+            object.put("tokenizer", model.config().data().tokenizer());
             object.put("tokens", result.tokens());
+            object.put("tokensPerByte", result.tokensPerByte());
             object.put("loss", result.loss());
             object.put("perplexity", result.perplexity());
             object.put("bitsPerByte", result.bitsPerByte());
@@ -88,8 +100,9 @@ public final class EvalCommand implements Callable<Integer> {
         } else {
             console.printf(Locale.ROOT, "apollo eval: %s (step %d, depth %d through %d real layers) on %s%n",
                     model.location(), model.step(), shape.layers(), model.weights(), data);
-            console.printf(Locale.ROOT, "%d windows of %d tokens, %d predicted tokens%n", result.windows(),
-                    shape.seqLen(), result.tokens());
+            console.printf(Locale.ROOT, "%d windows of %d tokens, %d predicted tokens, %.4f tokens a byte (tokenizer %s)%n",
+                    result.windows(), shape.seqLen(), result.tokens(), result.tokensPerByte(),
+                    model.config().data().tokenizer());
             console.printf(Locale.ROOT, "loss %.4f nats/token, perplexity %.3f, %.4f bits/byte%n", result.loss(),
                     result.perplexity(), result.bitsPerByte());
         }

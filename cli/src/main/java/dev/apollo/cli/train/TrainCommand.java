@@ -14,6 +14,7 @@ import dev.apollo.protocol.TensorState;
 import dev.apollo.worker.checkpoint.Checkpoint;
 import dev.apollo.worker.checkpoint.CheckpointError;
 import dev.apollo.worker.checkpoint.CheckpointStore;
+import dev.apollo.worker.data.Vocabulary;
 import dev.apollo.worker.export.HfImport;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -89,7 +90,8 @@ public class TrainCommand implements Callable<Integer> {
         String rendered = ConfigLoader.render(config);
         RunPlan plan = RunPlan.from(config);
         TensorState initial = initFrom == null ? null
-                : HfImport.read(initFrom, config.model(), plan.freshStart().weights());
+                : HfImport.read(initFrom, config.model(), plan.freshStart().weights(),
+                        Vocabulary.of(config.data(), config.model()));
         ClusterRun.Launch launch = launch();
         if (launch != null) {
             requireClusterCanRun(config, launch.workers());
@@ -146,14 +148,33 @@ public class TrainCommand implements Callable<Integer> {
     private ApolloConfig resumedConfig(Checkpoint checkpoint) {
         ApolloConfig stored = ConfigLoader.parseStored(checkpoint.manifest().config());
         if (!configOptions.given()) {
-            return stored;
+            return requireSameTokenizer(checkpoint, stored);
         }
         ApolloConfig given = configOptions.load();
         if (!given.model().equals(stored.model())) {
             throw new CheckpointError("checkpoint " + checkpoint.location() + " holds another model shape: "
                     + stored.model() + ", the configuration asks for " + given.model());
         }
-        return given;
+        return requireSameTokenizer(checkpoint, given);
+    }
+
+    /** A run continues with the tokenizer it was trained with: the ids it learned mean its tokens. */
+    private static ApolloConfig requireSameTokenizer(Checkpoint checkpoint, ApolloConfig config) {
+        String carried;
+        try {
+            carried = checkpoint.tokenizer().isEmpty() ? null : Files.readString(checkpoint.tokenizer().get());
+        } catch (IOException e) {
+            throw new CheckpointError("checkpoint " + checkpoint.location() + ": cannot read its tokenizer.json");
+        }
+        String wanted = Vocabulary.of(config.data(), config.model()).json().orElse(null);
+        if (!java.util.Objects.equals(carried, wanted)) {
+            throw new CheckpointError("checkpoint " + checkpoint.location() + " was trained with "
+                    + (carried == null ? "the byte vocabulary" : "the tokenizer it carries (tokenizer.json)")
+                    + ", the configuration gives " + (wanted == null ? "bytes" : "another tokenizer file ("
+                    + config.data().tokenizer() + ")") + (carried == null ? ""
+                    : ": --set data.tokenizer=" + checkpoint.tokenizer().get()));
+        }
+        return config;
     }
 
     private Path runDirectory(Checkpoint checkpoint) {

@@ -5,10 +5,14 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import dev.apollo.config.ModelConfig;
 import dev.apollo.config.Objective;
 import dev.apollo.protocol.NamedTensor;
+import dev.apollo.tokenizer.SpecialTokens;
+import dev.apollo.tokenizer.TokenizerFile;
+import dev.apollo.worker.data.Vocabulary;
 import dev.apollo.worker.io.DirectoryTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,11 +22,13 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * Writes a checkpoint's model as a folder Hugging Face {@code transformers} loads with {@code from_pretrained} and
- * no custom code: {@code model.safetensors} (F32, the architecture's tensor names and shapes), {@code config.json},
- * the byte-level tokenizer ({@code tokenizer.json}, {@code tokenizer_config.json}) and {@code apollo_export.json}
+ * no custom code: {@code model.safetensors} (F32, the architecture's tensor names and shapes), {@code config.json}
+ * (with the tokenizer's special ids), the run's tokenizer ({@code tokenizer.json}: the byte-level one, or the file
+ * the checkpoint carries, unchanged; {@code tokenizer_config.json}) and {@code apollo_export.json}
  * (where the folder came from and which real layer each layer carries). The folder is written under a temporary
  * name and renamed into place, so it exists whole or not at all.
  */
@@ -58,9 +64,24 @@ public final class HfExport {
         try {
             Files.createDirectory(temporary);
             Safetensors.write(temporary.resolve(MODEL_FILE), tensors);
-            writeJson(temporary.resolve(CONFIG_FILE), layout.config(shape, depth));
-            writeJson(temporary.resolve(TOKENIZER_FILE), ByteTokenizerFiles.tokenizer(shape.objective()));
-            writeJson(temporary.resolve(TOKENIZER_CONFIG_FILE), ByteTokenizerFiles.tokenizerConfig(shape));
+            Vocabulary vocabulary = model.vocabulary();
+            JsonObject config = layout.config(shape, depth);
+            if (vocabulary.bytes()) {
+                writeJson(temporary.resolve(TOKENIZER_FILE), ByteTokenizerFiles.tokenizer(shape.objective()));
+                writeJson(temporary.resolve(TOKENIZER_CONFIG_FILE), ByteTokenizerFiles.tokenizerConfig(shape));
+            } else {
+                TokenizerFile file = vocabulary.file().orElseThrow();
+                Files.writeString(temporary.resolve(TOKENIZER_FILE), file.json(), StandardCharsets.UTF_8);
+                writeJson(temporary.resolve(TOKENIZER_CONFIG_FILE), tokenizerConfig(shape, file));
+                SpecialTokens special = file.specialTokens();
+                if (shape.objective() == Objective.BERT) {
+                    addId(config, "pad_token_id", special.pad());
+                } else {
+                    addId(config, "bos_token_id", special.eos());
+                    addId(config, "eos_token_id", special.eos());
+                }
+            }
+            writeJson(temporary.resolve(CONFIG_FILE), config);
             writeJson(temporary.resolve(PROVENANCE_FILE), provenance(model, depth));
             if (Files.isDirectory(target)) {
                 Files.delete(target); // empty, as the caller checked; a file appearing since fails the delete
@@ -87,10 +108,51 @@ public final class HfExport {
             map.add(weight);
         }
         provenance.add("layerMap", map);
-        provenance.addProperty("tokenizer", "byte-level: UTF-8 text, one token per byte, token id = byte value"
-                + " 0..255" + (model.config().model().objective() == Objective.BERT
-                ? "; [PAD]=256, [CLS]=257, [SEP]=258, [MASK]=259" : ""));
+        provenance.addProperty("tokenizer", model.vocabulary().file()
+                .map(file -> file.modelType() + " of " + file.vocabSize() + " tokens, from data.tokenizer = "
+                        + model.config().data().tokenizer())
+                .orElse("byte-level: UTF-8 text, one token per byte, token id = byte value 0..255"
+                        + (model.config().model().objective() == Objective.BERT
+                        ? "; [PAD]=256, [CLS]=257, [SEP]=258, [MASK]=259" : "")));
         return provenance;
+    }
+
+    /** tokenizer_config.json for a tokenizer file: the fast tokenizer with the special tokens it has. */
+    private static JsonObject tokenizerConfig(ModelConfig shape, TokenizerFile file) {
+        JsonObject config = new JsonObject();
+        config.addProperty("tokenizer_class", "PreTrainedTokenizerFast");
+        config.addProperty("model_max_length", shape.seqLen());
+        SpecialTokens special = file.specialTokens();
+        addToken(config, file, "unk_token", special.unk());
+        JsonArray inputs = new JsonArray();
+        inputs.add("input_ids");
+        if (shape.objective() == Objective.BERT) {
+            inputs.add("token_type_ids"); // all zero, matching the zero token type embeddings
+            addToken(config, file, "pad_token", special.pad());
+            addToken(config, file, "cls_token", special.cls());
+            addToken(config, file, "sep_token", special.sep());
+            addToken(config, file, "mask_token", special.mask());
+        } else {
+            addToken(config, file, "bos_token", special.eos());
+            addToken(config, file, "eos_token", special.eos());
+        }
+        inputs.add("attention_mask");
+        config.add("model_input_names", inputs);
+        return config;
+    }
+
+    private static void addToken(JsonObject config, TokenizerFile file, String key, OptionalInt id) {
+        if (id.isPresent()) {
+            file.token(id.getAsInt()).ifPresent(token -> config.addProperty(key, token));
+        }
+    }
+
+    private static void addId(JsonObject config, String key, OptionalInt id) {
+        if (id.isPresent()) {
+            config.addProperty(key, id.getAsInt());
+        } else {
+            config.add(key, JsonNull.INSTANCE);
+        }
     }
 
     private static void writeJson(Path file, JsonElement json) throws IOException {

@@ -10,6 +10,7 @@ import dev.apollo.protocol.NamedTensor;
 import dev.apollo.protocol.TensorState;
 import dev.apollo.worker.checkpoint.CheckpointError;
 import dev.apollo.worker.checkpoint.Safetensors;
+import dev.apollo.worker.data.Vocabulary;
 import dev.apollo.worker.model.ModelParameters;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,14 +32,15 @@ public final class HfImport {
     /**
      * The parameters in {@code folder} as the state of a model of {@code shape} whose bank holds {@code weights}
      * real layers, without optimizer moments (they start at zero). A folder of another architecture, size, depth,
-     * activation or epsilon, or with a tensor missing, extra or of another shape, is a {@link CheckpointError}
-     * naming the first difference.
+     * activation or epsilon, with a tensor missing, extra or of another shape, or carrying another tokenizer than
+     * {@code vocabulary}, is a {@link CheckpointError} naming the first difference.
      */
-    public static TensorState read(Path folder, ModelConfig shape, int weights) {
+    public static TensorState read(Path folder, ModelConfig shape, int weights, Vocabulary vocabulary) {
         String where = "export folder " + folder;
         if (!Files.isDirectory(folder)) {
             throw new CheckpointError(where + ": not a directory");
         }
+        requireTokenizer(folder, shape, vocabulary, where);
         HfLayout layout = HfLayout.of(shape.objective());
         int depth = layout.depthOf(config(folder, where), shape, where);
         if (depth != weights) {
@@ -73,6 +75,27 @@ public final class HfImport {
         List<NamedTensor> tensors = new ArrayList<>();
         ours.forEach((name, values) -> tensors.add(new NamedTensor(name, ourShapes.get(name).getShape(), values)));
         return new TensorState(tensors, 0);
+    }
+
+    /** The folder's tokenizer.json, where it has one, must be the run's: the embedding rows mean its tokens. */
+    private static void requireTokenizer(Path folder, ModelConfig shape, Vocabulary vocabulary, String where) {
+        Path file = folder.resolve(HfExport.TOKENIZER_FILE);
+        if (!Files.exists(file)) {
+            return;
+        }
+        JsonElement expected = vocabulary.json().map(JsonParser::parseString)
+                .orElseGet(() -> ByteTokenizerFiles.tokenizer(shape.objective()));
+        JsonElement found;
+        try {
+            found = JsonParser.parseString(Files.readString(file));
+        } catch (IOException | JsonParseException e) {
+            throw new CheckpointError(where + ": unreadable " + HfExport.TOKENIZER_FILE);
+        }
+        if (!expected.equals(found)) {
+            throw new CheckpointError(where + " carries another tokenizer than this run's (data.tokenizer = "
+                    + (vocabulary.bytes() ? "bytes" : vocabulary.file().orElseThrow().path()) + "): set data.tokenizer to "
+                    + file);
+        }
     }
 
     private static JsonObject config(Path folder, String where) {

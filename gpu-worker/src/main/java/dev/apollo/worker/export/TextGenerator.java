@@ -8,15 +8,24 @@ import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
- * Continues a byte sequence with a GPT, one token at a time, each from the logits of the last (at most seqLen)
- * tokens. Only byte ids are drawn: ids above 255 (BERT's specials, or spare vocabulary) stand for no text.
+ * Continues a token sequence with a GPT, one token at a time, each from the logits of the last (at most seqLen)
+ * tokens. Only the tokenizer's ids are drawn (with bytes, 0..255): spare rows of the embedding stand for no text.
  */
 public final class TextGenerator {
 
     private TextGenerator() {}
 
-    /** Generates {@code settings.maxNewTokens()} byte ids after {@code prompt} (at least one id), each passed to {@code onToken} as it is drawn. */
+    /** As {@link #generate(GptInference, int[], SamplingSettings, int, IntConsumer)} drawing bytes. */
     public static void generate(GptInference model, int[] prompt, SamplingSettings settings, IntConsumer onToken) {
+        generate(model, prompt, settings, ByteTokenizer.BYTE_VOCAB_SIZE, onToken);
+    }
+
+    /**
+     * Generates {@code settings.maxNewTokens()} ids among 0..drawable-1 after {@code prompt} (at least one id), each
+     * passed to {@code onToken} as it is drawn.
+     */
+    public static void generate(GptInference model, int[] prompt, SamplingSettings settings, int drawable,
+            IntConsumer onToken) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("a prompt needs at least one token");
         }
@@ -26,15 +35,15 @@ public final class TextGenerator {
         SplittableRandom random = new SplittableRandom(settings.seed());
         for (int i = 0; i < settings.maxNewTokens(); i++) {
             int[] context = Arrays.copyOfRange(tokens, Math.max(0, length - seqLen), length);
-            int next = pick(model.nextTokenLogits(context), settings, random);
+            int next = pick(model.nextTokenLogits(context), settings, drawable, random);
             tokens[length++] = next;
             onToken.accept(next);
         }
     }
 
-    /** The next byte: the most likely at temperature 0 (the lowest id on a tie), else a draw as the settings say. */
-    static int pick(float[] logits, SamplingSettings settings, SplittableRandom random) {
-        int bytes = Math.min(logits.length, ByteTokenizer.BYTE_VOCAB_SIZE);
+    /** The next id: the most likely at temperature 0 (the lowest id on a tie), else a draw as the settings say. */
+    static int pick(float[] logits, SamplingSettings settings, int drawable, SplittableRandom random) {
+        int bytes = Math.min(logits.length, drawable);
         if (settings.greedy()) {
             int best = 0;
             for (int id = 1; id < bytes; id++) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.protocol.NamedTensor;
 import dev.apollo.protocol.TensorState;
+import dev.apollo.worker.data.Vocabulary;
 import dev.apollo.worker.TestConfigs;
 import dev.apollo.worker.checkpoint.CheckpointError;
 import dev.apollo.worker.checkpoint.Safetensors;
@@ -49,7 +50,7 @@ class HfRoundTripTest {
             CheckpointModel model = checkpoint(config, 4);
             Path folder = dir.resolve("export-" + objective);
             HfExport.write(model, 4, folder);
-            assertBitExact(model.parameters(), HfImport.read(folder, config.model(), 4));
+            assertBitExact(model.parameters(), HfImport.read(folder, config.model(), 4, Vocabulary.BYTES));
         }
     }
 
@@ -60,7 +61,7 @@ class HfRoundTripTest {
         for (int depth : new int[] {4, 6, 1}) {
             Path folder = dir.resolve("export-depth-" + depth);
             HfExport.write(model, depth, folder);
-            TensorState imported = HfImport.read(folder, config.model(), depth);
+            TensorState imported = HfImport.read(folder, config.model(), depth, Vocabulary.BYTES);
             assertBitExact(model.atDepth(depth), imported);
             int[] map = model.layerMap(depth);
             for (int layer = 0; layer < depth; layer++) {
@@ -136,7 +137,7 @@ class HfRoundTripTest {
 
     private static void assertRefused(Path folder, ApolloConfig config, int weights, String expected) {
         CheckpointError error = assertThrows(CheckpointError.class,
-                () -> HfImport.read(folder, config.model(), weights));
+                () -> HfImport.read(folder, config.model(), weights, Vocabulary.BYTES));
         assertTrue(error.getMessage().contains(expected), error.getMessage());
         assertEquals(1, error.getMessage().lines().count(), error.getMessage());
     }

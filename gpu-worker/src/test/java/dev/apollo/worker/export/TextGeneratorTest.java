@@ -30,7 +30,7 @@ class TextGeneratorTest {
         logits[66] = 3f; // a tie goes to the lower id
         logits[258] = 9f; // [SEP]: no byte
         SamplingSettings greedy = new SamplingSettings(1, 0, 0, 1);
-        assertEquals(65, TextGenerator.pick(logits, greedy, new SplittableRandom(1)));
+        assertEquals(65, TextGenerator.pick(logits, greedy, 256, new SplittableRandom(1)));
     }
 
     @Test
@@ -47,14 +47,14 @@ class TextGeneratorTest {
         int tens = 0;
         int draws = 20_000;
         for (int i = 0; i < draws; i++) {
-            int id = TextGenerator.pick(logits, new SamplingSettings(1, 1.0, 2, 0), random);
+            int id = TextGenerator.pick(logits, new SamplingSettings(1, 1.0, 2, 0), 256, random);
             assertTrue(id == 10 || id == 20, "only the top 2: " + id);
             tens += id == 10 ? 1 : 0;
         }
         assertEquals(0.75, tens / (double) draws, 0.015, "p = 3/(3+1)");
         int sharpened = 0;
         for (int i = 0; i < draws; i++) {
-            sharpened += TextGenerator.pick(logits, new SamplingSettings(1, 0.5, 2, 0), random) == 10 ? 1 : 0;
+            sharpened += TextGenerator.pick(logits, new SamplingSettings(1, 0.5, 2, 0), 256, random) == 10 ? 1 : 0;
         }
         assertEquals(0.9, sharpened / (double) draws, 0.015, "temperature 1/2 squares the odds: 9/(9+1)");
     }

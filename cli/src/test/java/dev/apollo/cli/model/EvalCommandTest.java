@@ -78,7 +78,8 @@ class EvalCommandTest {
         assertEquals(3 * SEQ_LEN, three.get("tokens").getAsLong());
         double loss = three.get("loss").getAsDouble();
         assertEquals(Math.exp(loss), three.get("perplexity").getAsDouble(), 1e-9);
-        assertEquals(loss / Math.log(2), three.get("bitsPerByte").getAsDouble(), 1e-12);
+        assertEquals(loss / Math.log(2), three.get("bitsPerByte").getAsDouble()); // exactly: a token is a byte
+        assertEquals(1.0, three.get("tokensPerByte").getAsDouble());
         var text = CliHarness.run(List.of("eval", "--checkpoint", run.toString(), "--data", evalFile.toString()));
         assertEquals(0, text.exitCode(), text.err());
         assertTrue(text.out().contains("8 windows of 16 tokens, 128 predicted tokens"), text.out());

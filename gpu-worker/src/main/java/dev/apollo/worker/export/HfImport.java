@@ -40,7 +40,6 @@ public final class HfImport {
         if (!Files.isDirectory(folder)) {
             throw new CheckpointError(where + ": not a directory");
         }
-        requireTokenizer(folder, shape, vocabulary, where);
         HfLayout layout = HfLayout.of(shape.objective());
         int depth = layout.depthOf(config(folder, where), shape, where);
         if (depth != weights) {
@@ -48,6 +47,7 @@ public final class HfImport {
                     + weights + " real layers (the first entry of apollo.stages.layers); to start from all " + depth
                     + ": --set 'stages.layers=[" + depth + "]' --set 'stages.boundaries=[]'");
         }
+        requireTokenizer(folder, shape, vocabulary, where);
         Map<String, NamedTensor> found = new LinkedHashMap<>();
         try {
             for (NamedTensor tensor : Safetensors.read(folder.resolve(HfExport.MODEL_FILE))) {

@@ -1,6 +1,7 @@
 package dev.apollo.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,9 +52,17 @@ public final class HfTokenizer implements AutoCloseable {
         return file.specialTokens();
     }
 
-    /** Token ids of {@code text}, without special tokens. */
+    /**
+     * Token ids of {@code text}, without special tokens. Only the ids cross from the native library: DJL's
+     * {@code encode} also copies every token's text and offsets, a third of the time on a megabyte of corpus.
+     */
     public int[] encode(String text) {
-        return toInts(tokenizer.encode(text, false, false).getIds());
+        long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+        try {
+            return toInts(TokenizersLibrary.LIB.getTokenIds(encoding));
+        } finally {
+            TokenizersLibrary.LIB.deleteEncoding(encoding);
+        }
     }
 
     /** Token ids of {@code text} with the tokenizer's special tokens, e.g. BERT's [CLS] ... [SEP]. */

@@ -95,7 +95,7 @@ class TokenizerRunTest {
         CheckpointModel model = CheckpointModel.read(gptRun);
         JsonObject config = json(folder.resolve("config.json"));
         assertEquals(model.config().model().vocabSize(), config.get("vocab_size").getAsInt());
-        int endOfText = model.vocabulary().specialTokens().eos().getAsInt();
+        int endOfText = model.vocabulary().file().orElseThrow().specialTokens().eos().getAsInt();
         assertEquals(endOfText, config.get("eos_token_id").getAsInt());
         assertEquals("<|endoftext|>", json(folder.resolve("tokenizer_config.json")).get("eos_token").getAsString());
         TensorState imported = HfImport.read(folder, model.config().model(), model.weights(), model.vocabulary());

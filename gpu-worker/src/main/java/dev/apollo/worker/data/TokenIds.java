@@ -2,7 +2,7 @@ package dev.apollo.worker.data;
 
 /**
  * A read-only sequence of token ids: the corpus's bytes (the byte vocabulary) or the ids of a tokenized corpus,
- * typically memory-mapped from the {@link TokenCache}.
+ * memory-mapped from the {@link TokenCache}.
  */
 public interface TokenIds {
     /** Number of tokens. */
@@ -22,21 +22,6 @@ public interface TokenIds {
             @Override
             public int get(int index) {
                 return Byte.toUnsignedInt(bytes[index]);
-            }
-        };
-    }
-
-    /** Ids held in an array; the array is kept, not copied. */
-    static TokenIds ofInts(int[] ids) {
-        return new TokenIds() {
-            @Override
-            public int length() {
-                return ids.length;
-            }
-
-            @Override
-            public int get(int index) {
-                return ids[index];
             }
         };
     }

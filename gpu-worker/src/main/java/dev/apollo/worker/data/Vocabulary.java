@@ -6,13 +6,11 @@ import dev.apollo.config.DataConfig;
 import dev.apollo.config.ModelConfig;
 import dev.apollo.config.Objective;
 import dev.apollo.tokenizer.HfTokenizer;
-import dev.apollo.tokenizer.SpecialTokens;
 import dev.apollo.tokenizer.TokenizerError;
 import dev.apollo.tokenizer.TokenizerFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * A run's tokenizer: the byte vocabulary, or a Hugging Face {@code tokenizer.json} ({@code data.tokenizer}), with
@@ -64,12 +62,7 @@ public record Vocabulary(Optional<TokenizerFile> file) {
         return file.map(TokenizerFile::json);
     }
 
-    /** Ids the tokenizer can produce: 256 bytes (plus BERT's four with the byte vocabulary), or the file's. */
-    public int size(Objective objective) {
-        return file.map(TokenizerFile::vocabSize).orElse(objective == Objective.BERT
-                ? ByteTokenizer.VOCAB_SIZE : ByteTokenizer.BYTE_VOCAB_SIZE);
-    }
-
+    /** One more than the tokenizer file's largest id. */
     private int size() {
         return file.orElseThrow().vocabSize();
     }
@@ -87,12 +80,6 @@ public record Vocabulary(Optional<TokenizerFile> file) {
     /** Ids that stand for text, the ones generation draws from: 0..textTokens-1. */
     public int textTokens() {
         return randomTokens();
-    }
-
-    public SpecialTokens specialTokens() {
-        return file.map(TokenizerFile::specialTokens).orElse(new SpecialTokens(OptionalInt.of(ByteTokenizer.CLS),
-                OptionalInt.of(ByteTokenizer.SEP), OptionalInt.of(ByteTokenizer.MASK), OptionalInt.of(ByteTokenizer.PAD),
-                OptionalInt.empty(), OptionalInt.empty()));
     }
 
     /** Encoding and decoding; the tokenizer file's goes through the Hugging Face library (close it). */

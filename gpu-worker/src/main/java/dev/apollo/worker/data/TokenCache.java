@@ -33,11 +33,11 @@ import java.util.zip.CRC32C;
  * cache rebuilt. Ids are stored little-endian in the narrowest of 1, 2 or 4 bytes that holds the vocabulary.
  *
  * <p>The training and validation splits are tokenized separately, so the validation text is the same bytes under
- * every tokenizer. Each split is tokenized in pieces of about {@link #PIECE_BYTES} cut after a newline, on all
- * cores; the pieces depend only on the text, so the ids do not depend on the number of cores.
+ * every tokenizer. Each split is tokenized on all cores in pieces of about {@link #PIECE_BYTES} cut where the cut
+ * changes no id (see {@link #pieces}): the ids are those of the split's text and do not depend on the cores.
  */
 public final class TokenCache {
-    static final int PIECE_BYTES = 1 << 20;
+    static final int PIECE_BYTES = 1 << 14;
     private static final byte[] MAGIC = "APOLLOTK".getBytes(StandardCharsets.US_ASCII);
     private static final int VERSION = 1;
     private static final int HEADER_BYTES = 128;
@@ -268,19 +268,29 @@ public final class TokenCache {
         }
     }
 
-    /** [from, to) cut into pieces of about PIECE_BYTES, each ending after a newline where there is one. */
+    /**
+     * [from, to) cut into pieces of about PIECE_BYTES, each but the last ending before a space that stands between
+     * two other characters. Such a space always starts a new pre-token (GPT-2's byte-level split, BERT's whitespace
+     * split, SentencePiece's metaspace), so the cuts change no id; the library is about twice as fast on 16 KiB
+     * pieces as on megabytes.
+     */
     static List<int[]> pieces(byte[] corpus, int from, int to) {
         List<int[]> pieces = new ArrayList<>();
         int start = from;
         while (start < to) {
             int end = Math.min(to, start + PIECE_BYTES);
-            while (end < to && corpus[end - 1] != '\n') {
+            while (end < to && !(corpus[end] == ' ' && end + 1 < to && !isSpace(corpus[end - 1])
+                    && !isSpace(corpus[end + 1]))) {
                 end++;
             }
             pieces.add(new int[] {start, end});
             start = end;
         }
         return pieces;
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\n' || b == '\r' || b == '\t' || b == 0x0B || b == 0x0C;
     }
 
     /** {@code index}, or the first UTF-8 character start after it (continuation bytes are 10xxxxxx). */

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -29,14 +30,16 @@ class TokenCacheTest {
     static byte[] corpus;
     static long trainBytes;
     static HfTokenizer tokenizer;
+    static HfTokenizer wordPiece;
 
     @BeforeAll
     static void corpusAndTokenizer() throws IOException {
-        String[] words = "the jury said friday an investigation of atlanta's recent primary election produced no"
-                .split(" ");
+        String[] words = ("the jury said friday an investigation of atlanta's recent primary election produced no"
+                + " , '' `` ( 1961 )").split(" ");
         SplittableRandom random = new SplittableRandom(11);
         StringBuilder text = new StringBuilder();
-        while (text.length() < TokenCache.PIECE_BYTES * 5 / 2) { // three pieces in the training split
+        while (text.length() < TokenCache.PIECE_BYTES * 12) { // a dozen pieces in the training split
+            text.append(random.nextInt(9) == 0 ? "  " : " ");
             for (int w = 0; w < 12; w++) {
                 text.append(words[random.nextInt(words.length)]).append(w < 11 ? " " : ".\n");
             }
@@ -44,13 +47,16 @@ class TokenCacheTest {
         text.append("caf\u00e9 na\u00efve \u2014 the end.\n");
         corpus = text.toString().getBytes(StandardCharsets.UTF_8);
         trainBytes = corpus.length - 200;
-        Path file = TokenizerTraining.train(text.substring(0, 20_000), Kind.BPE, 300, false, dir.resolve("bpe"));
+        Path file = TokenizerTraining.train(text.substring(0, 20_000), Kind.BPE, 400, false, dir.resolve("bpe"));
         tokenizer = HfTokenizer.load(file);
+        wordPiece = HfTokenizer.load(TokenizerTraining.train(text.substring(0, 20_000), Kind.WORDPIECE, 200, true,
+                dir.resolve("wordpiece")));
     }
 
     @AfterAll
     static void close() {
         tokenizer.close();
+        wordPiece.close();
     }
 
     private static TokenCache.Tokens load(Path cache, int threads, List<String> log) {
@@ -76,15 +82,20 @@ class TokenCacheTest {
         assertArrayEquals(ids(built.ids()), ids(read.ids()));
         assertEquals(built.trainTokens(), read.trainTokens());
         assertArrayEquals(ids(built.ids()), ids(load(dir.resolve("one-core"), 1, log).ids()));
-        assertTrue(TokenCache.pieces(corpus, 0, (int) trainBytes).size() >= 3);
-        // the validation split is tokenized on its own: its ids are those of its text
+        assertTrue(TokenCache.pieces(corpus, 0, (int) trainBytes).size() >= 12);
+        // each split's ids are those of its whole text: the cuts between pieces change nothing
+        String training = new String(corpus, 0, (int) trainBytes, StandardCharsets.UTF_8);
         String validation = new String(corpus, (int) trainBytes, corpus.length - (int) trainBytes,
                 StandardCharsets.UTF_8);
         int[] all = ids(read.ids());
-        int[] tail = java.util.Arrays.copyOfRange(all, read.trainTokens(), all.length);
+        assertArrayEquals(tokenizer.encode(training), Arrays.copyOfRange(all, 0, read.trainTokens()));
+        int[] tail = Arrays.copyOfRange(all, read.trainTokens(), all.length);
         assertArrayEquals(tokenizer.encode(validation), tail);
         assertEquals(validation, tokenizer.decode(tail));
-        // 300 ids need two bytes each after the 128-byte header
+        TokenCache.Tokens pieces = TokenCache.load(dir.resolve("wordpiece-cache"), corpus, trainBytes, wordPiece, 2,
+                done -> { }, log::add);
+        assertArrayEquals(wordPiece.encode(training), Arrays.copyOfRange(ids(pieces.ids()), 0, pieces.trainTokens()));
+        // 400 ids need two bytes each after the 128-byte header
         assertEquals(128 + 2L * all.length, read.file().toFile().length());
     }
 

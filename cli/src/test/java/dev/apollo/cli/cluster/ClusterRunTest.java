@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.apollo.cli.CliHarness;
+import dev.apollo.tokenizer.Kind;
+import dev.apollo.tokenizer.TokenizerTraining;
 import dev.apollo.worker.checkpoint.CheckpointStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -94,12 +96,23 @@ class ClusterRunTest {
     }
 
     @Test
-    void coordinatorAndTwoWorkerCommandsOnLoopbackTrainTheSameRunOverTls(@TempDir Path dir) throws Exception {
+    void coordinatorAndTwoWorkerCommandsOnLoopbackTrainTheSameTokenizedRunOverTls(@TempDir Path dir) throws Exception {
         Path store = Processes.selfSignedStore(dir);
         List<String> tls = List.of("--keystore", store.toString(), "--truststore", store.toString());
+        // with a BPE: the coordinator tokenizes the corpus into the cache, the workers read it
+        Path bpe = TokenizerTraining.train(corpus, Kind.BPE, 300, dir.resolve("bpe"));
+        List<String> tokenizer = List.of("--set", "data.tokenizer=\"" + bpe + "\"", "--set",
+                "data.token-cache=\"" + dir.resolve("token-cache") + "\"");
+        Path aloneBpe = dir.resolve("alone-bpe");
+        List<String> aloneArgs = train(aloneBpe, "--workers", "1");
+        aloneArgs.addAll(tokenizer);
+        CliHarness.Outcome outcome = CliHarness.run(aloneArgs);
+        assertEquals(0, outcome.exitCode(), outcome.err());
         try (Processes processes = new Processes()) {
             Path run = dir.resolve("nodes");
-            Processes.Started coordinator = processes.apollo("s3cret", coordinator("127.0.0.1:0", 2, run, tls));
+            List<String> extra = new ArrayList<>(tls);
+            extra.addAll(tokenizer);
+            Processes.Started coordinator = processes.apollo("s3cret", coordinator("127.0.0.1:0", 2, run, extra));
             String address = Processes.await(coordinator, ADDRESS, 60);
             assertTrue(coordinator.text().contains("apollo worker --join " + address), coordinator.text());
             List<String> workerArgs = worker(address);
@@ -111,8 +124,9 @@ class ClusterRunTest {
             assertEquals(0, Processes.exitCode(first, 60), first.text());
             assertEquals(0, Processes.exitCode(second, 60), second.text());
             assertTrue(first.text().contains("released by the coordinator"), first.text());
-            assertEquals(CliHarness.metricsWithoutClocks(alone), CliHarness.metricsWithoutClocks(run));
-            assertEquals(checkpointDigests(alone), checkpointDigests(run));
+            assertTrue(second.text().contains("token ids from the cache"), second.text());
+            assertEquals(CliHarness.metricsWithoutClocks(aloneBpe), CliHarness.metricsWithoutClocks(run));
+            assertEquals(checkpointDigests(aloneBpe), checkpointDigests(run));
             assertEquals(List.of(), processes.aeronDirectoriesLeft());
         }
     }

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  * Rates are megabytes of corpus text a second, so the two compare; each cache is built in a fresh directory.
  */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
-        description = "MB/s of tokenizing the corpus into the token cache (all cores, one core) and of reading it back.")
+        description = "MB/s of tokenizing the corpus into the token cache (all cores, one) and of reading it back.")
 final class BenchTokenizeCommand implements Callable<Integer> {
 
     @Mixin

@@ -25,11 +25,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code apollo eval}: a GPT checkpoint's mean cross-entropy on a file, at full depth through the run's layer map,
- * by the fixed protocol of {@link CausalLmEvaluation}, the file encoded by the tokenizer the checkpoint carries. BERT is refused: its masked-LM loss depends on which
- * positions are masked, and the run's own validation (valLossFull in metrics.jsonl) already measures it.
+ * by the fixed protocol of {@link CausalLmEvaluation}, the file encoded by the tokenizer the checkpoint carries.
+ * BERT is refused: its masked-LM loss depends on which positions are masked, and the run's own validation
+ * (valLossFull in metrics.jsonl) already measures it.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Mean cross-entropy (nats per token), perplexity and bits per byte of a GPT checkpoint on a file.")
+        description = "Mean cross-entropy (nats per token), perplexity and bits per byte of a GPT checkpoint on a"
+                + " file.")
 public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
@@ -100,7 +102,8 @@ public final class EvalCommand implements Callable<Integer> {
         } else {
             console.printf(Locale.ROOT, "apollo eval: %s (step %d, depth %d through %d real layers) on %s%n",
                     model.location(), model.step(), shape.layers(), model.weights(), data);
-            console.printf(Locale.ROOT, "%d windows of %d tokens, %d predicted tokens, %.4f tokens a byte (tokenizer %s)%n",
+            console.printf(Locale.ROOT,
+                    "%d windows of %d tokens, %d predicted tokens, %.4f tokens a byte (tokenizer %s)%n",
                     result.windows(), shape.seqLen(), result.tokens(), result.tokensPerByte(),
                     model.config().data().tokenizer());
             console.printf(Locale.ROOT, "loss %.4f nats/token, perplexity %.3f, %.4f bits/byte%n", result.loss(),

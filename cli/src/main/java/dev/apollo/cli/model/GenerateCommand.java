@@ -32,7 +32,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The text to continue (UTF-8; at least one byte).")
     String prompt;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "200", description = "Tokens to generate, bytes with the byte vocabulary (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "200",
+            description = "Tokens to generate, bytes with the byte vocabulary (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
     @Option(names = "--temperature", paramLabel = "X", defaultValue = "0.8",

@@ -150,7 +150,8 @@ public final class TokenCache {
             int trainTokens = header.getInt();
             int tokens = header.getInt();
             int crc = header.getInt();
-            if (!Arrays.equals(corpusDigest, key.corpusDigest()) || !Arrays.equals(tokenizerDigest, key.tokenizerDigest())
+            if (!Arrays.equals(corpusDigest, key.corpusDigest())
+                    || !Arrays.equals(tokenizerDigest, key.tokenizerDigest())
                     || trainBytes != key.trainBytes() || validationBytes != key.validationBytes()) {
                 throw new StaleCache("was made from another corpus, tokenizer or split");
             }

@@ -93,7 +93,8 @@ public final class HfImport {
         }
         if (!expected.equals(found)) {
             throw new CheckpointError(where + " carries another tokenizer than this run's (data.tokenizer = "
-                    + (vocabulary.bytes() ? "bytes" : vocabulary.file().orElseThrow().path()) + "): set data.tokenizer to "
+                    + (vocabulary.bytes() ? "bytes" : vocabulary.file().orElseThrow().path())
+                    + "): set data.tokenizer to "
                     + file);
         }
     }

@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.function.LongConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -76,16 +77,37 @@ public final class Corpus {
                         .setInitialMax(bytes.length).setUnit(" MB", 1 << 20).setStyle(ProgressBarStyle.ASCII)
                         .continuousUpdate().build()) {
             TokenCache.Tokens tokens = TokenCache.load(cache, bytes, trainBytes, tokenizer,
-                    Runtime.getRuntime().availableProcessors(), done -> {
-                        if (bar != null) {
-                            bar.stepBy(done);
-                        }
-                    }, console::println);
+                    Runtime.getRuntime().availableProcessors(),
+                    bar != null ? bar::stepBy : new PeriodicProgress(bytes.length, console), console::println);
             double seconds = (System.nanoTime() - started) / 1e9;
             console.printf(Locale.ROOT, "%s %d tokens (%.3f a byte) in %.1f s: %s%n",
                     tokens.built() ? "tokenized the corpus into" : "token ids from the cache:", tokens.ids().length(),
                     (double) tokens.ids().length() / bytes.length, seconds, tokens.file());
             return tokens;
+        }
+    }
+
+    /** Without a terminal for a bar, a line every 10 s while the corpus is tokenized, so a long first run shows life. */
+    private static final class PeriodicProgress implements LongConsumer {
+        private static final long PERIOD_NANOS = 10_000_000_000L;
+        private final long total;
+        private final PrintStream console;
+        private long done;
+        private long lastLine = System.nanoTime();
+
+        PeriodicProgress(long total, PrintStream console) {
+            this.total = total;
+            this.console = console;
+        }
+
+        @Override
+        public synchronized void accept(long bytes) {
+            done += bytes;
+            long now = System.nanoTime();
+            if (now - lastLine >= PERIOD_NANOS) {
+                lastLine = now;
+                console.printf(Locale.ROOT, "tokenizing: %.0f%% of %.1f MB%n", 100.0 * done / total, total / 1e6);
+            }
         }
     }
 

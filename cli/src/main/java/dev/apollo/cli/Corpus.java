@@ -58,7 +58,7 @@ public final class Corpus {
         TokenCache.Tokens tokens = tokens(config, bytes, console);
         TokenDataset windows = new TokenDataset(tokens.ids(), tokens.trainTokens(), config.model().seqLen());
         BatchSource batches = config.model().objective() == Objective.BERT
-                ? new MaskedLmBatches(windows, data.maskProbability(), vocabulary.maskId(), vocabulary.randomTokens())
+                ? new MaskedLmBatches(windows, data.maskProbability(), vocabulary.maskId(), vocabulary.drawableTokens())
                 : windows;
         String tokenizerSha = sha256(vocabulary.json().orElseThrow().getBytes(StandardCharsets.UTF_8));
         return new Loaded(batches, bytes.length,

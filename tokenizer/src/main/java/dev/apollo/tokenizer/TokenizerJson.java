@@ -23,14 +23,7 @@ public final class TokenizerJson {
     /** GPT-2: byte-level pre-tokenizer, post-processor and decoder; no normalizer; no special tokens added. */
     public static String bpe(BpeVocabulary vocabulary) {
         List<String> tokens = vocabulary.tokens();
-        JsonObject model = new JsonObject();
-        model.addProperty("type", "BPE");
-        model.add("dropout", JsonNull.INSTANCE);
-        model.add("unk_token", JsonNull.INSTANCE);
-        model.add("continuing_subword_prefix", JsonNull.INSTANCE);
-        model.add("end_of_word_suffix", JsonNull.INSTANCE);
-        model.addProperty("fuse_unk", false);
-        model.addProperty("byte_fallback", false);
+        JsonObject model = bpeModel();
         model.addProperty("ignore_merges", false);
         model.add("vocab", vocab(tokens));
         JsonArray merges = new JsonArray();
@@ -41,6 +34,25 @@ public final class TokenizerJson {
         JsonArray added = new JsonArray();
         added.add(addedToken(tokens.indexOf(vocabulary.endOfText()), vocabulary.endOfText()));
         return write(added, JsonNull.INSTANCE, byteLevel(), byteLevel(), byteLevel(), model);
+    }
+
+    /**
+     * The byte vocabulary as a BPE without merges: token id b is byte b, spelled in GPT-2's byte alphabet, and
+     * {@code specialTokens} follow as ids 256, 257, ... No post-processor, so nothing is added to the text.
+     */
+    public static String bytes(List<String> specialTokens) {
+        JsonArray added = new JsonArray();
+        for (int i = 0; i < specialTokens.size(); i++) {
+            added.add(addedToken(256 + i, specialTokens.get(i)));
+        }
+        JsonObject model = bpeModel();
+        JsonObject vocab = new JsonObject();
+        for (int b = 0; b < 256; b++) {
+            vocab.addProperty(String.valueOf(ByteLevel.BYTE_CHARS[b]), b);
+        }
+        model.add("vocab", vocab);
+        model.add("merges", new JsonArray());
+        return write(added, JsonNull.INSTANCE, byteLevel(), JsonNull.INSTANCE, byteLevel(), model);
     }
 
     /** bert-base: BERT normalizer and pre-tokenizer, [CLS] $A [SEP] (and $B [SEP]) added, ## decoder. */
@@ -97,7 +109,7 @@ public final class TokenizerJson {
             JsonArray addedTokens,
             JsonElement normalizer,
             JsonObject preTokenizer,
-            JsonObject postProcessor,
+            JsonElement postProcessor,
             JsonObject decoder,
             JsonObject model) {
         JsonObject root = new JsonObject();
@@ -111,6 +123,18 @@ public final class TokenizerJson {
         root.add("decoder", decoder);
         root.add("model", model);
         return GSON.toJson(root) + "\n";
+    }
+
+    /** A BPE model's settings before its vocabulary: no dropout, unknown token, affixes or byte fallback. */
+    private static JsonObject bpeModel() {
+        JsonObject model = type("BPE");
+        model.add("dropout", JsonNull.INSTANCE);
+        model.add("unk_token", JsonNull.INSTANCE);
+        model.add("continuing_subword_prefix", JsonNull.INSTANCE);
+        model.add("end_of_word_suffix", JsonNull.INSTANCE);
+        model.addProperty("fuse_unk", false);
+        model.addProperty("byte_fallback", false);
+        return model;
     }
 
     private static JsonObject vocab(List<String> tokens) {

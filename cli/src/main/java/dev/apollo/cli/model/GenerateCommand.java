@@ -82,7 +82,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     throw new UsageError("--prompt '" + prompt + "' encodes to no tokens with the run's tokenizer");
                 }
                 TokenStreamDecoder text = new TokenStreamDecoder(codec);
-                TextGenerator.generate(inference, ids, settings, model.vocabulary().textTokens(), id -> {
+                TextGenerator.generate(inference, ids, settings, model.vocabulary().drawableTokens(), id -> {
                     console.print(text.accept(id));
                     console.flush();
                 });

@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -167,7 +168,7 @@ public class TrainCommand implements Callable<Integer> {
             throw new CheckpointError("checkpoint " + checkpoint.location() + ": cannot read its tokenizer.json");
         }
         String wanted = Vocabulary.of(config.data(), config.model()).json().orElse(null);
-        if (!java.util.Objects.equals(carried, wanted)) {
+        if (!Objects.equals(carried, wanted)) {
             throw new CheckpointError("checkpoint " + checkpoint.location() + " was trained with "
                     + (carried == null ? "the byte vocabulary" : "the tokenizer it carries (tokenizer.json)")
                     + ", the configuration gives " + (wanted == null ? "bytes" : "another tokenizer file ("

@@ -72,14 +72,12 @@ public record Vocabulary(Optional<TokenizerFile> file) {
         return file.map(f -> f.specialTokens().mask().orElseThrow()).orElse(ByteTokenizer.MASK);
     }
 
-    /** Ids a masked position's random replacement is drawn from: the bytes, or the tokenizer's whole vocabulary. */
-    public int randomTokens() {
+    /**
+     * Ids 0..n-1 a draw picks from, BERT's random replacements and {@code generate}'s tokens: the 256 bytes, or the
+     * tokenizer's whole vocabulary; never the embedding's spare rows, nor BERT's special ids above the bytes.
+     */
+    public int drawableTokens() {
         return file.map(TokenizerFile::vocabSize).orElse(ByteTokenizer.BYTE_VOCAB_SIZE);
-    }
-
-    /** Ids that stand for text, the ones generation draws from: 0..textTokens-1. */
-    public int textTokens() {
-        return randomTokens();
     }
 
     /** Encoding and decoding; the tokenizer file's goes through the Hugging Face library (close it). */

@@ -67,7 +67,8 @@ public final class HfExport {
             Vocabulary vocabulary = model.vocabulary();
             JsonObject config = layout.config(shape, depth);
             if (vocabulary.bytes()) {
-                writeJson(temporary.resolve(TOKENIZER_FILE), ByteTokenizerFiles.tokenizer(shape.objective()));
+                Files.writeString(temporary.resolve(TOKENIZER_FILE), ByteTokenizerFiles.tokenizer(shape.objective()),
+                        StandardCharsets.UTF_8);
                 writeJson(temporary.resolve(TOKENIZER_CONFIG_FILE), ByteTokenizerFiles.tokenizerConfig(shape));
             } else {
                 TokenizerFile file = vocabulary.file().orElseThrow();

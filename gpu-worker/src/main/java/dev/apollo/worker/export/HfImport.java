@@ -83,8 +83,8 @@ public final class HfImport {
         if (!Files.exists(file)) {
             return;
         }
-        JsonElement expected = vocabulary.json().map(JsonParser::parseString)
-                .orElseGet(() -> ByteTokenizerFiles.tokenizer(shape.objective()));
+        JsonElement expected = JsonParser.parseString(
+                vocabulary.json().orElseGet(() -> ByteTokenizerFiles.tokenizer(shape.objective())));
         JsonElement found;
         try {
             found = JsonParser.parseString(Files.readString(file));

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * How a simulation gets its coordinator's core, at the start and after every coordinator restart: the production
  * {@link CoordinatorCore} itself, or in tests a deliberately broken wrapper around it, to show the invariants catch
  * what it breaks. The production node always runs around it; a bug planted in the node's handling of replies goes
- * through {@link #inbox}.
+ * through {@link #inbox}, one in the workers' ring through {@link #fragmentRule}.
  */
 @FunctionalInterface
 public interface CoreFactory {
@@ -27,6 +27,11 @@ public interface CoreFactory {
     /** The inbox of the incarnation whose core {@link #start} returned: as it is, unless a bug is planted. */
     default Inbox inbox(Core core) {
         return (message, node) -> node.accept(message);
+    }
+
+    /** How the workers' rings judge an arriving fragment: the production rule, unless a bug is planted. */
+    default SimRing.FragmentRule fragmentRule() {
+        return SimRing.FragmentRule.PRODUCTION;
     }
 
     static CoreFactory real() {

@@ -3,6 +3,7 @@ package dev.apollo.sim;
 import dev.apollo.protocol.CheckpointCompleted;
 import dev.apollo.protocol.Evaluate;
 import dev.apollo.protocol.EvaluationCompleted;
+import dev.apollo.protocol.PlaneTags;
 import dev.apollo.protocol.PullState;
 import dev.apollo.protocol.ReleaseWorker;
 import dev.apollo.protocol.RestoreState;
@@ -45,18 +46,16 @@ final class SimWorker {
         }
     }
 
-    /** A ring chunk as the trace shows it. */
-    private record Chunk(long step, int attempt, int phase) {}
-
-    private record EarlyChunk(int phase, long[] values) {}
+    /** A ring fragment as the trace shows it. */
+    private record Chunk(long step, int attempt, int ringStep, int position) {}
 
     /** This worker's part in one step attempt. */
-    private final class Attempt implements RingAllReduce.Successor {
+    private final class Attempt implements SimRing.Successor {
         final AttemptKey key;
         final RunStep step;
         final Shard shard;
         final long input;
-        final RingAllReduce ring;
+        final SimRing ring;
         final SimWorker successor;
         final long startedAt = sim.queue().now();
         boolean done;
@@ -69,15 +68,18 @@ final class SimWorker {
             this.step = step;
             this.shard = step.shards().get(position);
             this.input = input;
-            this.ring = new RingAllReduce(step.shards().size(), position);
+            this.ring = new SimRing(PlaneTags.gradients(step.step(), step.attempt()), position, step.shards().size(),
+                    sim.fragmentRule());
             this.successor = sim.worker(step.shards().get((position + 1) % step.shards().size()).workerId());
         }
 
         @Override
-        public void send(int phase, long[] values) {
+        public void send(SimRing.Fragment fragment) {
             if (successor != null) {
-                sim.send(SimWorker.this, successor, sim.cost().gradientBytes(step.weights()) / step.shards().size(),
-                        new Chunk(key.step(), key.attempt(), phase), () -> successor.onChunk(key, phase, values));
+                double bytes = sim.cost().gradientBytes(step.weights()) * fragment.values().length
+                        / SimData.GRADIENT_ELEMENTS;
+                sim.send(SimWorker.this, successor, bytes, new Chunk(key.step(), key.attempt(), fragment.step(),
+                        fragment.position()), () -> successor.onFragment(key, fragment));
             }
         }
     }
@@ -88,7 +90,8 @@ final class SimWorker {
     final int index;
     private final Simulation sim;
     private final ReplicaStore store = new ReplicaStore();
-    private final Map<AttemptKey, List<EarlyChunk>> early = new HashMap<>();
+    /** Fragments of attempts this worker has not started yet, kept until it does. */
+    private final Map<AttemptKey, List<SimRing.Fragment>> early = new HashMap<>();
     private boolean alive = true;
     private boolean leaving;
     private long epoch;
@@ -201,12 +204,13 @@ final class SimWorker {
                     + computing.shard.microBatches());
         }
         Shard shard = computing.shard;
-        computing.ring.contribute(SimData.gradient(sim.plan().seed(), computing.step.step(),
-                shard.firstMicroBatch(), shard.microBatches()), computing);
-        List<EarlyChunk> arrived = early.remove(computing.key);
+        long now = sim.queue().now();
+        List<SimRing.Fragment> arrived = early.remove(computing.key);
         if (arrived != null) {
-            arrived.forEach(chunk -> computing.ring.receive(chunk.phase(), chunk.values(), computing));
+            arrived.forEach(fragment -> computing.ring.receive(fragment, now, computing));
         }
+        computing.ring.contribute(SimData.gradient(sim.plan().seed(), computing.step.step(),
+                shard.firstMicroBatch(), shard.microBatches()), now, computing);
         finishIfReduced(computing);
         // a ring that waits on a peer for long is reported, so the coordinator knows this worker is alive
         computing.stallsAt = sim.queue().now() + sim.stallReportNanos();
@@ -236,15 +240,15 @@ final class SimWorker {
         sim.toCoordinator(this, waiting.key.epoch(), new StepStalled(waiting.step.step(), waiting.step.attempt(), id));
     }
 
-    private void onChunk(AttemptKey key, int phase, long[] values) {
+    private void onFragment(AttemptKey key, SimRing.Fragment fragment) {
         if (!alive) {
             return;
         }
         if (attempt != null && key.equals(attempt.key)) {
-            attempt.ring.receive(phase, values, attempt);
+            attempt.ring.receive(fragment, sim.queue().now(), attempt);
             finishIfReduced(attempt);
         } else if (attempt == null || key.compareTo(attempt.key) > 0) {
-            early.computeIfAbsent(key, k -> new ArrayList<>()).add(new EarlyChunk(phase, values)); // its step is on the way
+            early.computeIfAbsent(key, k -> new ArrayList<>()).add(fragment); // its step is on the way
         }
     }
 

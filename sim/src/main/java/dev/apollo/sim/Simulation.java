@@ -34,6 +34,7 @@ public final class Simulation implements ReplicaView {
     private final SplittableRandom random;
     private final EventQueue queue = new EventQueue();
     private final Trace trace;
+    private final SimRing.FragmentRule fragmentRule;
     private final SimulationStats stats = new SimulationStats();
     private final Network network;
     private final CheckpointStorage storage;
@@ -73,6 +74,7 @@ public final class Simulation implements ReplicaView {
                 + cost.ringAllReduceSeconds(layers, active)));
         this.timeoutNanos = Math.max(1_000_000, 10 * stepNanos);
         nodes.add(null);
+        this.fragmentRule = cores.fragmentRule();
         this.coordinator = new SimCoordinator(this, cores, nodeSettings(), plan.freshStart());
     }
 
@@ -158,6 +160,11 @@ public final class Simulation implements ReplicaView {
 
     EventQueue queue() {
         return queue;
+    }
+
+    /** How the workers' rings judge a fragment: the production rule, unless a bug is planted. */
+    SimRing.FragmentRule fragmentRule() {
+        return fragmentRule;
     }
 
     Trace trace() {

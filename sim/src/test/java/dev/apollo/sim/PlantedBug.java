@@ -13,6 +13,7 @@ import dev.apollo.protocol.Shard;
 import dev.apollo.protocol.StatePushed;
 import dev.apollo.protocol.StepCompleted;
 import dev.apollo.sim.Violation.Invariant;
+import dev.apollo.tensor.RingExchange;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -111,6 +112,32 @@ enum PlantedBug {
                 }
             };
         }
+    },
+
+    /**
+     * A bug in the workers' ring, not the coordinator: a fragment of the running exchange that the production rule
+     * drops as stale (a duplicate of one already taken) is taken in place of the one expected next, as a ring that
+     * compared tags but not steps and positions would. Only a duplicated message can be stale, so it needs faults.
+     */
+    RING_TAKES_A_STALE_FRAGMENT(Invariant.GRADIENT, 5, true) {
+        @Override
+        CoreFactory cores() {
+            return new CoreFactory() {
+                @Override
+                public Core start(RunPlan plan, RunSnapshot from) {
+                    return new CoordinatorCore(plan, from);
+                }
+
+                @Override
+                public SimRing.FragmentRule fragmentRule() {
+                    return (exchange, fragment) -> {
+                        RingExchange.Verdict verdict = SimRing.FragmentRule.PRODUCTION.judge(exchange, fragment);
+                        boolean stale = verdict == RingExchange.Verdict.DROP && fragment.tag() == exchange.tag();
+                        return stale && exchange.receivePending() ? RingExchange.Verdict.TAKE : verdict;
+                    };
+                }
+            };
+        }
     };
 
     /** The production core, remembering the last expansion it asked for. */
@@ -141,10 +168,17 @@ enum PlantedBug {
      * gives the node's digest count nothing to get wrong.
      */
     final int seedsItMayMissOf100;
+    /** Whether only a fault (a lost, duplicated or reordered message, a crash) gives the bug a chance to break. */
+    final boolean needsFaults;
 
     PlantedBug(Invariant caughtBy, int seedsItMayMissOf100) {
+        this(caughtBy, seedsItMayMissOf100, false);
+    }
+
+    PlantedBug(Invariant caughtBy, int seedsItMayMissOf100, boolean needsFaults) {
         this.caughtBy = caughtBy;
         this.seedsItMayMissOf100 = seedsItMayMissOf100;
+        this.needsFaults = needsFaults;
     }
 
     abstract CoreFactory cores();

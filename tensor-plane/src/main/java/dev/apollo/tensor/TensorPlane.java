@@ -23,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -36,7 +35,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Every message is one Aeron frame (a chunk no larger than the publication's max payload), so a message is never
  * split into fragments and a fragment that is not for the running operation can be left in the log with
- * {@link ControlledFragmentHandler.Action#ABORT} for a later call. Each message starts with a {@value #HEADER_LENGTH}
+ * {@link ControlledFragmentHandler.Action#ABORT} for a later call. Each message starts with a {@value FrameHeader#LENGTH}
  * byte header: type, sender rank, tag, step, offset and total.
  *
  * <p>Tags form one increasing sequence per plane across {@code sum}, {@code send} and {@code receive}: a message
@@ -96,22 +95,6 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
         }
     }
 
-    static final int RING_MESSAGE = 1;
-    static final int BULK_MESSAGE = 2;
-    /** The sender field of a bulk message: transfers are between processes, not ranks. */
-    static final int NO_RANK = -1;
-
-    static final int TYPE_OFFSET = 0;
-    static final int SENDER_OFFSET = 4;
-    static final int TAG_OFFSET = 8;
-    static final int STEP_OFFSET = 16;
-    /** Element index (ring) or byte index (bulk) of the chunk's first value within the whole. */
-    static final int POSITION_OFFSET = 20;
-    /** Elements in the ring part, or bytes in the bulk payload, the chunk belongs to. */
-    static final int TOTAL_OFFSET = 24;
-    /** 28 bytes of fields padded to 32, so that values stay 8-byte aligned in the term buffer. */
-    static final int HEADER_LENGTH = 32;
-
     /** Values travel little-endian; a big-endian host swaps them around the add. */
     private static final boolean SWAP_BYTES = ByteOrder.nativeOrder() != LITTLE_ENDIAN;
     private static final int FRAGMENT_LIMIT = 16;
@@ -129,6 +112,7 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
     private final BufferClaim claim = new BufferClaim();
     private final UnsafeBuffer values = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer outgoing = new UnsafeBuffer(0, 0);
+    private final RingExchange exchange = new RingExchange();
     private final Inbox inbox = new Inbox();
     private final IdleStrategy idle = newIdleStrategy();
     private boolean closed;
@@ -207,8 +191,8 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
     }
 
     /**
-     * Reduce-scatter then all-gather around the ring: rank r sends to r + 1 and receives from r - 1. The vector is
-     * cut into {@code ring.size()} parts whose lengths differ by at most one (some are empty when count < size).
+     * Reduce-scatter then all-gather around the ring ({@link RingExchange} decides what moves when): rank r sends to
+     * r + 1 and receives from r - 1, from a duty cycle that sends what the successor's window takes, then polls.
      */
     @Override
     public void sum(Ring ring, long tag, ByteBuffer buffer, int count, Duration timeout) {
@@ -228,24 +212,50 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
             return;
         }
         Endpoint next = ring.members().get((rank + 1) % size);
-        Endpoint previous = ring.members().get((rank - 1 + size) % size);
-        int previousRank = (rank - 1 + size) % size;
         ExclusivePublication toNext = publicationTo(next);
         long timeoutNs = timeout.toNanos();
         values.wrap(buffer, 0, count * Long.BYTES);
+        exchange.start(tag, rank, size, count, System.nanoTime());
+        inbox.expectRing();
+        idle.reset();
+        while (!exchange.complete()) {
+            checkAbandoned(tag);
+            int work = sendChunks(toNext, next, rank);
+            if (exchange.receivePending()) {
+                work += inbound.controlledPoll(inbox, FRAGMENT_LIMIT);
+                inbox.throwIfMismatched();
+            }
+            String overdue = exchange.overdue(System.nanoTime(), timeoutNs);
+            if (overdue != null) {
+                Endpoint silent = overdue.startsWith("the successor") ? next
+                        : ring.members().get(exchange.predecessor());
+                throw new PeerTimeoutException(silent + ": " + overdue);
+            }
+            idle.idle(work);
+        }
+    }
 
-        for (int step = 0; step < size - 1; step++) {
-            int sendPart = Math.floorMod(rank - step, size);
-            int receivePart = Math.floorMod(rank - step - 1, size);
-            exchange(toNext, next, previous, previousRank, rank, tag, step, count, size, sendPart, receivePart, true,
-                    timeoutNs);
+    /** Claims and fills up to a burst of chunks of this step's part, as far as the successor's window allows. */
+    private int sendChunks(ExclusivePublication toNext, Endpoint next, int rank) {
+        int maxChunk = (toNext.maxPayloadLength() - FrameHeader.LENGTH) / Long.BYTES;
+        int chunks = 0;
+        while (chunks < CHUNK_BURST && exchange.sendPending()) {
+            int position = exchange.sendPosition();
+            int length = Math.min(maxChunk, exchange.sendEnd() - position);
+            long result = toNext.tryClaim(FrameHeader.LENGTH + length * Long.BYTES, claim);
+            if (result < 0) {
+                checkOpen(result, next);
+                break;
+            }
+            FrameHeader.write(claim.buffer(), claim.offset(), FrameHeader.RING_MESSAGE, rank, exchange.tag(),
+                    exchange.step(), position, exchange.sendEnd() - exchange.sendStart());
+            claim.buffer().putBytes(claim.offset() + FrameHeader.LENGTH, values, position * Long.BYTES,
+                    length * Long.BYTES);
+            claim.commit();
+            exchange.sent(length, System.nanoTime());
+            chunks++;
         }
-        for (int step = 0; step < size - 1; step++) {
-            int sendPart = Math.floorMod(rank + 1 - step, size);
-            int receivePart = Math.floorMod(rank - step, size);
-            exchange(toNext, next, previous, previousRank, rank, tag, size - 1 + step, count, size, sendPart,
-                    receivePart, false, timeoutNs);
-        }
+        return chunks;
     }
 
     /**
@@ -260,16 +270,17 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
         int total = bytes.remaining();
         outgoing.wrap(bytes, bytes.position(), total);
         long timeoutNs = timeout.toNanos();
-        int maxChunk = publication.maxPayloadLength() - HEADER_LENGTH;
+        int maxChunk = publication.maxPayloadLength() - FrameHeader.LENGTH;
         int sent = 0;
         long lastProgressNs = System.nanoTime();
         idle.reset();
         do {
             int length = Math.min(maxChunk, total - sent);
-            long result = publication.tryClaim(HEADER_LENGTH + length, claim);
+            long result = publication.tryClaim(FrameHeader.LENGTH + length, claim);
             if (result > 0) {
-                writeHeader(claim, BULK_MESSAGE, NO_RANK, tag, 0, sent, total);
-                claim.buffer().putBytes(claim.offset() + HEADER_LENGTH, outgoing, sent, length);
+                FrameHeader.write(claim.buffer(), claim.offset(), FrameHeader.BULK_MESSAGE, FrameHeader.NO_RANK, tag,
+                        0, sent, total);
+                claim.buffer().putBytes(claim.offset() + FrameHeader.LENGTH, outgoing, sent, length);
                 claim.commit();
                 sent += length;
                 lastProgressNs = System.nanoTime();
@@ -285,8 +296,8 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
     }
 
     /**
-     * Takes the transfer named {@code tag} from whichever peer sends it, into a new direct buffer (position 0, limit
-     * the payload's length).
+     * Takes the transfer named {@code tag} from whichever peer sends it, into the plane's receive buffer (grown only
+     * for a payload larger than any before): position 0, limit the payload's length, valid until the next receive.
      *
      * @throws PeerTimeoutException when no chunk of it arrives for {@code timeout}
      */
@@ -307,9 +318,7 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
             }
             idle.idle(fragments);
         }
-        ByteBuffer payload = inbox.bulk;
-        inbox.bulk = null;
-        return payload.order(LITTLE_ENDIAN);
+        return inbox.payload();
     }
 
     /**
@@ -327,63 +336,6 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
         if (driver != null) {
             IoUtil.delete(settings.aeronDir().toFile(), true);
         }
-    }
-
-    /** One step: sends part {@code sendPart} to the successor while taking part {@code receivePart} from the predecessor. */
-    private void exchange(ExclusivePublication toNext, Endpoint next, Endpoint previous, int previousRank, int rank,
-                          long tag, int step, int count, int size, int sendPart, int receivePart, boolean add,
-                          long timeoutNs) {
-        int sendStart = partStart(sendPart, count, size);
-        int sendEnd = partStart(sendPart + 1, count, size);
-        int sendPosition = sendStart;
-        int maxChunk = (toNext.maxPayloadLength() - HEADER_LENGTH) / Long.BYTES;
-        inbox.expectRing(tag, step, previousRank, partStart(receivePart, count, size),
-                partStart(receivePart + 1, count, size), add);
-        long lastSentNs = System.nanoTime();
-        long lastReceivedNs = lastSentNs;
-        idle.reset();
-        while (sendPosition < sendEnd || !inbox.ringComplete()) {
-            checkAbandoned(tag);
-            int work = 0;
-            for (int burst = 0; burst < CHUNK_BURST && sendPosition < sendEnd; burst++) {
-                int length = Math.min(maxChunk, sendEnd - sendPosition);
-                long result = toNext.tryClaim(HEADER_LENGTH + length * Long.BYTES, claim);
-                if (result < 0) {
-                    checkOpen(result, next);
-                    break;
-                }
-                writeHeader(claim, RING_MESSAGE, rank, tag, step, sendPosition, sendEnd - sendStart);
-                claim.buffer().putBytes(claim.offset() + HEADER_LENGTH, values, sendPosition * Long.BYTES,
-                        length * Long.BYTES);
-                claim.commit();
-                sendPosition += length;
-                work++;
-            }
-            long nowNs = System.nanoTime();
-            if (work > 0) {
-                lastSentNs = nowNs;
-            } else if (sendPosition < sendEnd && nowNs - lastSentNs > timeoutNs) {
-                throw new PeerTimeoutException(next + " took nothing of tag " + tag + " step " + step + " for "
-                        + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
-            }
-            if (!inbox.ringComplete()) {
-                int received = inbound.controlledPoll(inbox, FRAGMENT_LIMIT);
-                inbox.throwIfMismatched();
-                if (inbox.progressed()) {
-                    lastReceivedNs = nowNs;
-                    work += received;
-                } else if (nowNs - lastReceivedNs > timeoutNs) {
-                    throw new PeerTimeoutException(previous + " sent nothing of tag " + tag + " step " + step
-                            + " for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
-                }
-            }
-            idle.idle(work);
-        }
-    }
-
-    /** The first element of part {@code part} of {@code count} split {@code size} ways (part == size gives count). */
-    static int partStart(int part, int count, int size) {
-        return (int) ((long) part * count / size);
     }
 
     private ExclusivePublication publicationTo(Endpoint to) {
@@ -455,72 +407,48 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
         }
     }
 
-    /** Writes the message header at the start of a claimed frame. */
-    private static void writeHeader(BufferClaim claim, int type, int sender, long tag, int step, int position,
-                                    int total) {
-        MutableDirectBuffer buffer = claim.buffer();
-        int offset = claim.offset();
-        buffer.putInt(offset + TYPE_OFFSET, type, LITTLE_ENDIAN);
-        buffer.putInt(offset + SENDER_OFFSET, sender, LITTLE_ENDIAN);
-        buffer.putLong(offset + TAG_OFFSET, tag, LITTLE_ENDIAN);
-        buffer.putInt(offset + STEP_OFFSET, step, LITTLE_ENDIAN);
-        buffer.putInt(offset + POSITION_OFFSET, position, LITTLE_ENDIAN);
-        buffer.putInt(offset + TOTAL_OFFSET, total, LITTLE_ENDIAN);
-    }
-
     /**
-     * The fragment handler of the inbound subscription: takes the chunks of the running operation (adding or copying
-     * them into the caller's vector, or into the bulk payload), drops stale ones and leaves later ones in the log.
-     * Errors are recorded, not thrown, since Aeron hands a handler's exception to its error handler.
+     * The fragment handler of the inbound subscription. In a sum it offers ring chunks to the {@link RingExchange}
+     * and adds or copies those it takes into the caller's vector; in a receive it copies the transfer's chunks into
+     * the receive buffer. Chunks of earlier operations are dropped, later ones left in the log. Errors are recorded,
+     * not thrown, since Aeron hands a handler's exception to its error handler.
      */
     private final class Inbox implements ControlledFragmentHandler {
 
+        private final FrameHeader frame = new FrameHeader();
         private int type;
-        private long tag;
-        private int step;
-        private int sender;
-        private int partStart;
-        private int partLength;
-        private boolean add;
-        private int ringReceived;
-        private boolean progressed;
-        private ByteBuffer bulk;
+        private long bulkTag;
+        private ByteBuffer bulk = ByteBuffer.allocateDirect(0);
         private final UnsafeBuffer bulkBuffer = new UnsafeBuffer(0, 0);
         private int bulkReceived;
+        /** The payload's length once its first chunk is in; -1 before. */
         private int bulkTotal;
+        private boolean progressed;
         private long deferred;
         /** What a peer sent that does not fit the running operation; thrown by the caller of the poll. */
         private String mismatch;
 
-        void expectRing(long tag, int step, int sender, int partStart, int partEnd, boolean add) {
-            this.type = RING_MESSAGE;
-            this.tag = tag;
-            this.step = step;
-            this.sender = sender;
-            this.partStart = partStart;
-            this.partLength = partEnd - partStart;
-            this.add = add;
-            this.ringReceived = 0;
-            this.progressed = false;
+        void expectRing() {
+            type = FrameHeader.RING_MESSAGE;
         }
 
         void expectBulk(long tag) {
-            this.type = BULK_MESSAGE;
-            this.tag = tag;
-            this.bulk = null;
-            this.bulkReceived = 0;
-            this.progressed = false;
-        }
-
-        boolean ringComplete() {
-            return ringReceived == partLength;
+            type = FrameHeader.BULK_MESSAGE;
+            bulkTag = tag;
+            bulkReceived = 0;
+            bulkTotal = -1;
+            progressed = false;
         }
 
         boolean bulkComplete() {
-            return bulk != null && bulkReceived == bulkTotal;
+            return bulkReceived == bulkTotal;
         }
 
-        /** Whether a chunk of the running step arrived since the last call. */
+        ByteBuffer payload() {
+            return bulk.clear().limit(bulkTotal).order(LITTLE_ENDIAN);
+        }
+
+        /** Whether a chunk of the transfer arrived since the last call. */
         boolean progressed() {
             boolean result = progressed;
             progressed = false;
@@ -537,61 +465,77 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
 
         @Override
         public Action onFragment(DirectBuffer buffer, int offset, int length, Header header) {
-            int messageType = buffer.getInt(offset + TYPE_OFFSET, LITTLE_ENDIAN);
-            long messageTag = buffer.getLong(offset + TAG_OFFSET, LITTLE_ENDIAN);
-            int messageStep = buffer.getInt(offset + STEP_OFFSET, LITTLE_ENDIAN);
-            if (messageTag < tag || (messageTag == tag && messageType == RING_MESSAGE && type == RING_MESSAGE
-                    && messageStep < step)) {
-                return Action.CONTINUE;
+            frame.wrap(buffer, offset);
+            long runningTag = type == FrameHeader.RING_MESSAGE ? exchange.tag() : bulkTag;
+            if (frame.type() != type || frame.tag() != runningTag) {
+                return frame.tag() < runningTag ? Action.CONTINUE : defer();
             }
-            if (messageType != type || messageTag != tag
-                    || (type == RING_MESSAGE && (messageStep != step
-                    || buffer.getInt(offset + SENDER_OFFSET, LITTLE_ENDIAN) != sender))) {
-                deferred++;
-                return Action.ABORT;
-            }
-            int position = buffer.getInt(offset + POSITION_OFFSET, LITTLE_ENDIAN);
-            int total = buffer.getInt(offset + TOTAL_OFFSET, LITTLE_ENDIAN);
-            int dataOffset = offset + HEADER_LENGTH;
-            int dataLength = length - HEADER_LENGTH;
-            return type == RING_MESSAGE ? takeRing(buffer, dataOffset, dataLength, position, total)
-                    : takeBulk(buffer, dataOffset, dataLength, position, total);
+            int dataOffset = offset + FrameHeader.LENGTH;
+            int dataLength = length - FrameHeader.LENGTH;
+            return type == FrameHeader.RING_MESSAGE ? takeRing(buffer, dataOffset, dataLength)
+                    : takeBulk(buffer, dataOffset, dataLength);
         }
 
-        private Action takeRing(DirectBuffer buffer, int dataOffset, int dataLength, int position, int total) {
-            if (total != partLength) {
-                mismatch = "a peer sent a part of " + total + " for tag " + tag + ", this plane expects " + partLength;
+        private Action defer() {
+            deferred++;
+            return Action.ABORT;
+        }
+
+        private Action takeRing(DirectBuffer buffer, int dataOffset, int dataLength) {
+            if (dataLength % Long.BYTES != 0) {
+                mismatch = "a peer sent a ring chunk of " + dataLength + " bytes, not a whole number of int64 values";
                 return Action.BREAK;
             }
             int elements = dataLength / Long.BYTES;
-            if (dataLength % Long.BYTES != 0 || position < partStart || position + elements > partStart + partLength) {
-                mismatch = "a peer sent values [" + position + ", " + (position + elements) + ") for tag " + tag
-                        + ", outside this plane's part [" + partStart + ", " + (partStart + partLength) + ")";
-                return Action.BREAK;
+            int position = frame.position();
+            switch (exchange.offer(frame.tag(), frame.step(), frame.sender(), position, frame.total(), elements)) {
+                case TAKE -> {
+                    if (exchange.adds()) {
+                        add(buffer.byteArray(), buffer.addressOffset() + dataOffset,
+                                values.addressOffset() + (long) position * Long.BYTES, dataLength);
+                    } else {
+                        values.putBytes(position * Long.BYTES, buffer, dataOffset, dataLength);
+                    }
+                    exchange.took(elements, System.nanoTime());
+                    return exchange.receivePending() ? Action.CONTINUE : Action.BREAK;
+                }
+                case DEFER -> {
+                    return defer();
+                }
+                case DROP -> {
+                    return Action.CONTINUE;
+                }
+                default -> {
+                    mismatch = exchange.refusal();
+                    return Action.BREAK;
+                }
             }
-            int valuesOffset = position * Long.BYTES;
-            if (add) {
-                add(buffer.byteArray(), buffer.addressOffset() + dataOffset, values.addressOffset() + valuesOffset,
-                        dataLength);
-            } else {
-                values.putBytes(valuesOffset, buffer, dataOffset, dataLength);
-            }
-            ringReceived += elements;
-            progressed = true;
-            return ringComplete() ? Action.BREAK : Action.CONTINUE;
         }
 
-        private Action takeBulk(DirectBuffer buffer, int dataOffset, int dataLength, int position, int total) {
-            if (bulk == null) {
-                bulk = ByteBuffer.allocateDirect(total);
-                bulkBuffer.wrap(bulk);
+        private Action takeBulk(DirectBuffer buffer, int dataOffset, int dataLength) {
+            int total = frame.total();
+            if (bulkTotal < 0) {
+                if (total < 0) {
+                    mismatch = "a peer announced a payload of " + total + " bytes for tag " + bulkTag;
+                    return Action.BREAK;
+                }
+                if (total > bulk.capacity()) {
+                    bulk = ByteBuffer.allocateDirect(total);
+                }
+                bulkBuffer.wrap(bulk, 0, total);
                 bulkTotal = total;
             } else if (total != bulkTotal) {
-                mismatch = "a peer sent a payload of " + total + " for tag " + tag + ", this plane expects "
+                mismatch = "a peer sent a payload of " + total + " for tag " + bulkTag + ", this plane expects "
                         + bulkTotal;
                 return Action.BREAK;
             }
-            bulkBuffer.putBytes(position, buffer, dataOffset, dataLength);
+            if (frame.position() != bulkReceived || dataLength > bulkTotal - bulkReceived) {
+                mismatch = "a peer sent bytes [" + frame.position() + ", " + (frame.position() + dataLength)
+                        + ") of tag " + bulkTag + " where bytes from " + bulkReceived + " of " + bulkTotal
+                        + " were due";
+                return Action.BREAK;
+            }
+            bulkBuffer.putBytes(bulkReceived, buffer, dataOffset, dataLength);
             bulkReceived += dataLength;
             progressed = true;
             return bulkComplete() ? Action.BREAK : Action.CONTINUE;

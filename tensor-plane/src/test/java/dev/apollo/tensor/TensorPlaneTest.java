@@ -176,13 +176,13 @@ class TensorPlaneTest {
              Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(planes.driverDirs.get(0).toString()));
              ExclusivePublication asRank0 = aeron.addExclusivePublication("aeron:ipc", 1001)) {
             // Rank 1 takes part [0, 500) from rank 0 in step 0; this chunk claims to sit far past the vector's end.
-            UnsafeBuffer message = new UnsafeBuffer(new byte[TensorPlane.HEADER_LENGTH + 8 * Long.BYTES]);
-            message.putInt(TensorPlane.TYPE_OFFSET, TensorPlane.RING_MESSAGE, ByteOrder.LITTLE_ENDIAN);
-            message.putInt(TensorPlane.SENDER_OFFSET, 0, ByteOrder.LITTLE_ENDIAN);
-            message.putLong(TensorPlane.TAG_OFFSET, 5, ByteOrder.LITTLE_ENDIAN);
-            message.putInt(TensorPlane.STEP_OFFSET, 0, ByteOrder.LITTLE_ENDIAN);
-            message.putInt(TensorPlane.POSITION_OFFSET, 1_000_000, ByteOrder.LITTLE_ENDIAN);
-            message.putInt(TensorPlane.TOTAL_OFFSET, 500, ByteOrder.LITTLE_ENDIAN);
+            UnsafeBuffer message = new UnsafeBuffer(new byte[FrameHeader.LENGTH + 8 * Long.BYTES]);
+            message.putInt(FrameHeader.TYPE_OFFSET, FrameHeader.RING_MESSAGE, ByteOrder.LITTLE_ENDIAN);
+            message.putInt(FrameHeader.SENDER_OFFSET, 0, ByteOrder.LITTLE_ENDIAN);
+            message.putLong(FrameHeader.TAG_OFFSET, 5, ByteOrder.LITTLE_ENDIAN);
+            message.putInt(FrameHeader.STEP_OFFSET, 0, ByteOrder.LITTLE_ENDIAN);
+            message.putInt(FrameHeader.POSITION_OFFSET, 1_000_000, ByteOrder.LITTLE_ENDIAN);
+            message.putInt(FrameHeader.TOTAL_OFFSET, 500, ByteOrder.LITTLE_ENDIAN);
             long deadlineNs = System.nanoTime() + 10_000_000_000L;
             while (asRank0.offer(message) < 0) {
                 assertTrue(System.nanoTime() < deadlineNs, "rank 1's subscription never took the publication");
@@ -284,10 +284,10 @@ class TensorPlaneTest {
     void partsCoverTheVectorWithLengthsDifferingByAtMostOne() {
         for (int count : new int[] {0, 1, 2, 7, 1_000_003}) {
             for (int size = 1; size <= 5; size++) {
-                assertEquals(0, TensorPlane.partStart(0, count, size));
-                assertEquals(count, TensorPlane.partStart(size, count, size));
+                assertEquals(0, RingExchange.partStart(0, count, size));
+                assertEquals(count, RingExchange.partStart(size, count, size));
                 for (int part = 0; part < size; part++) {
-                    int length = TensorPlane.partStart(part + 1, count, size) - TensorPlane.partStart(part, count, size);
+                    int length = RingExchange.partStart(part + 1, count, size) - RingExchange.partStart(part, count, size);
                     assertTrue(length == count / size || length == count / size + 1);
                 }
             }

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -37,8 +38,15 @@ import org.apache.pekko.cluster.typed.Cluster;
 public final class ClusterRun {
 
     /** How the cluster is formed: where this node listens, how many workers the run waits for, who starts them. */
-    public record Launch(String host, int port, int workers, boolean startLocalWorkers, String secret,
-            TlsStores tls) {}
+    public record Launch(String host, int port, int workers, WorkerStart local, String secret, TlsStores tls) {
+
+        boolean startLocalWorkers() {
+            return local != WorkerStart.NONE;
+        }
+    }
+
+    /** Which workers this process starts: none (they join from elsewhere), child processes, or threads of its own. */
+    public enum WorkerStart { NONE, PROCESSES, THREADS }
 
     /** Stream ids only tell processes apart on a shared driver. */
     private static final int STREAM_ID = 1001;
@@ -93,17 +101,20 @@ public final class ClusterRun {
                 if (launch.startLocalWorkers()) {
                     // a worker lost during start-up fails the run; later the coordinator node re-runs its step
                     // with the others (down to cluster.min-workers) as for any worker that leaves the cluster
-                    local = new LocalWorkers(launch.workers(), address, launch.secret(), config.runtime().threads(),
-                            aeronDir, STREAM_ID, exit -> {
-                                if (joins.all()) {
-                                    console.println("cluster: " + exit + "; the run goes on without it");
-                                } else {
-                                    outcome.completeExceptionally(new EmbeddedRun.RunFailed(exit
-                                            + " during start-up (its own log line above says why)"));
-                                }
-                            });
-                    console.printf(Locale.ROOT, "cluster: coordinator at %s, %d worker processes (pids %s)%n",
-                            address, launch.workers(), local.pids());
+                    Consumer<String> onEarlyExit = exit -> {
+                        if (joins.all()) {
+                            console.println("cluster: " + exit + "; the run goes on without it");
+                        } else {
+                            outcome.completeExceptionally(new EmbeddedRun.RunFailed(exit
+                                    + " during start-up (its own log line above says why)"));
+                        }
+                    };
+                    local = launch.local() == WorkerStart.THREADS
+                            ? new WorkerThreads(launch.workers(), address, launch.secret(), aeronDir, STREAM_ID,
+                                    console::println, onEarlyExit)
+                            : new WorkerProcesses(launch.workers(), address, launch.secret(),
+                                    config.runtime().threads(), aeronDir, STREAM_ID, onEarlyExit);
+                    console.printf(Locale.ROOT, "cluster: coordinator at %s, %s%n", address, local.describe());
                 } else {
                     console.printf(Locale.ROOT, "cluster: coordinator at %s, waiting %d s for %d workers; on each "
                             + "worker node, with the same %s in the environment, run:%n  apollo worker --join %s%n",

@@ -32,10 +32,14 @@ public final class CoordinatorCommand extends TrainCommand {
         if (colon < 1 || port < 0 || port > 65535) {
             throw new UsageError("--bind " + bind + ": expected HOST:PORT with a port in [0, 65535]");
         }
+        if (inProcess()) {
+            throw new UsageError("--in-process: a coordinator's workers join it with apollo worker");
+        }
         if (workers() < 1) {
             throw new UsageError("--workers " + workers() + ": must be >= 1");
         }
-        return new ClusterRun.Launch(bind.substring(0, colon), port, workers(), false, security.secret(),
+        return new ClusterRun.Launch(bind.substring(0, colon), port, workers(), ClusterRun.WorkerStart.NONE,
+                security.secret(),
                 security.tls());
     }
 }

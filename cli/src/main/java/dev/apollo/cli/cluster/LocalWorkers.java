@@ -1,88 +1,15 @@
 package dev.apollo.cli.cluster;
 
-import dev.apollo.cli.ChildJvm;
-import dev.apollo.cluster.ClusterSecret;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-
 /**
- * The worker processes {@code apollo train --workers N} starts on this machine: the same JVM, class path and flags
- * as this one, joining this coordinator over loopback with the run's secret in their environment, and attached to
- * this process's media driver, so that tensors move between them over Aeron IPC, each on its own stream. They never outlive
- * the run: each watches this process and exits when it is gone, and {@link #close()} stops, by the pids it started,
- * any still running.
+ * The workers {@code apollo train --workers N} starts on this machine, attached to the coordinator's media driver:
+ * child processes ({@link WorkerProcesses}), or threads of this process ({@link WorkerThreads}). Closing waits a
+ * while for them to finish by themselves, then stops the rest.
  */
-final class LocalWorkers implements AutoCloseable {
+interface LocalWorkers extends AutoCloseable {
 
-    /** How long the workers get to exit by themselves after the run, before they are stopped. */
-    private static final long EXIT_GRACE_SECONDS = 15;
+    /** What was started, for the console: how many, and their pids when they are processes. */
+    String describe();
 
-    private final List<Process> processes = new ArrayList<>();
-
-    /**
-     * Starts {@code count} workers joining {@code coordinator} ({@code host:port}); {@code onEarlyExit} hears of one
-     * that exits while the run still needs it, with its one-line description.
-     */
-    LocalWorkers(int count, String coordinator, String secret, int threads, Path aeronDir, int coordinatorStream,
-            Consumer<String> onEarlyExit) {
-        try {
-            for (int i = 0; i < count; i++) {
-                ProcessBuilder builder = new ProcessBuilder(command(coordinator, threads, aeronDir,
-                        coordinatorStream + 1 + i)).inheritIO();
-                builder.environment().put(ClusterSecret.ENV, secret);
-                Process process = builder.start();
-                processes.add(process);
-                process.onExit().thenAccept(done -> {
-                    if (done.exitValue() != 0) {
-                        onEarlyExit.accept("worker process " + done.pid() + " exited with code " + done.exitValue());
-                    }
-                });
-            }
-        } catch (IOException e) {
-            close();
-            throw new IllegalStateException("cannot start a worker process: " + e.getMessage(), e);
-        }
-    }
-
-    List<Long> pids() {
-        return processes.stream().map(Process::pid).toList();
-    }
-
-    private static List<String> command(String coordinator, int threads, Path aeronDir, int stream) {
-        return ChildJvm.apollo(List.of("worker", "--join", coordinator, "--threads", Integer.toString(threads),
-                "--bind", coordinator.substring(0, coordinator.lastIndexOf(':')),
-                "--parent-pid", Long.toString(ProcessHandle.current().pid()),
-                "--aeron-dir", aeronDir.toString(), "--tensor-stream", Integer.toString(stream)));
-    }
-
-    /** Waits a while for the workers to exit, then stops the rest, by their pids, and waits for that too. */
     @Override
-    public void close() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(EXIT_GRACE_SECONDS);
-        for (Process process : processes) {
-            try {
-                process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        for (Process process : processes) {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-            }
-        }
-        for (Process process : processes) {
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
+    void close();
 }

@@ -1,35 +1,16 @@
 package dev.apollo.cli.cluster;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
-import com.typesafe.config.ConfigUtil;
-import dev.apollo.cli.ActorSystems;
 import dev.apollo.cli.ConfigOptions;
-import dev.apollo.cli.Corpus;
 import dev.apollo.cli.UsageError;
-import dev.apollo.cli.train.EmbeddedRun;
-import dev.apollo.cluster.ClusterNode;
-import dev.apollo.cluster.NodeSettings;
-import dev.apollo.cluster.TlsStores;
-import dev.apollo.config.ApolloConfig;
-import dev.apollo.config.ConfigError;
-import dev.apollo.config.ConfigLoader;
-import dev.apollo.protocol.JoinOffer;
-import dev.apollo.protocol.RunSnapshot;
-import dev.apollo.protocol.TensorState;
 import dev.apollo.tensor.TensorPlane;
-import dev.apollo.worker.Replicas;
 import dev.apollo.worker.cluster.WorkerHost;
-import dev.apollo.worker.data.DataError;
-import dev.apollo.worker.train.Replica;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -86,27 +67,28 @@ public final class WorkerCommand implements Callable<Integer> {
     ConfigOptions expected;
 
     private final PrintStream console = System.out;
-    private List<Object> corpusKey;
-    private Corpus.Loaded loadedCorpus;
 
     /** How long one attempt to join a coordinator that came back lasts before a fresh node tries again. */
     private static final Duration REJOIN_ATTEMPT = Duration.ofSeconds(20);
-    private static final String NOT_FOUND = "not found yet: ";
     /** Each worker has its own UDP endpoint, so the stream id only has to be the same on both ends. */
     private static final int STREAM_ID = 2001;
-    /** The largest gradient sum the plane takes: 2^28 int64 values (2 GiB), far beyond a device's model. */
-    private static final int MAX_GRADIENT_ELEMENTS = 1 << 28;
 
     @Override
     public Integer call() {
         if (joinTimeoutSeconds < 1 || rejoinTimeoutSeconds < 0) {
             throw new UsageError("--join-timeout must be >= 1 and --rejoin-timeout >= 0 (seconds)");
         }
-        String secret = security.secret();
-        var tls = security.tls();
+        WorkerAdmission admission = new WorkerAdmission(threads, expected.data(),
+                expected.describesModel() ? expected.load().model() : null, device);
         // Ready before asking: the engine's native library takes about a second to load, which a join would wait for.
         Engine.getInstance();
         String host = bind != null ? bind : localAddressToward(join);
+        TensorPlane.Settings planeSettings = aeronDir != null
+                ? TensorPlane.Settings.ipc(aeronDir, false, tensorStream, WorkerMembership.MAX_GRADIENT_ELEMENTS)
+                : TensorPlane.Settings.udp(AeronDirectories.forThisProcess("worker"), true, host, STREAM_ID,
+                        WorkerMembership.MAX_GRADIENT_ELEMENTS);
+        WorkerMembership membership = new WorkerMembership(host, join, security.secret(), security.tls(),
+                planeSettings, admission, console::println);
         // Told to stop (SIGTERM), the worker leaves cleanly, with the JVM still whole: it asks the coordinator to
         // let it go after its step, and exits 0 once released. (Shutting the JVM down first would stop the
         // cluster's heartbeats while the step finishes.) A second SIGTERM, SIGINT and SIGKILL stop it at once.
@@ -128,7 +110,12 @@ public final class WorkerCommand implements Callable<Integer> {
                 long left = TimeUnit.SECONDS.toNanos(rejoinTimeoutSeconds) - (System.nanoTime() - lookingSince);
                 lookFor = Duration.ofNanos(Math.max(TimeUnit.SECONDS.toNanos(1), Math.min(left, REJOIN_ATTEMPT.toNanos())));
             }
-            WorkerHost.Exit done = membership(host, secret, tls, lookFor, lookingSince != 0, member, told);
+            WorkerHost.Exit done = membership.run(lookFor, lookingSince != 0, member, exit -> {
+                if (told.get()) { // told to stop while this membership started
+                    member.get().tell(new WorkerHost.Leave());
+                }
+                watchParent(exit);
+            });
             // A coordinator that failed may be restarted with --resume: a worker still running joins it again, as a
             // new member with a new id (the old one was downed), and takes the state the run resumes from. The
             // same holds for a worker the coordinator declared dead after a partition healed or a pause ended.
@@ -137,7 +124,7 @@ public final class WorkerCommand implements Callable<Integer> {
                 console.printf(Locale.ROOT, "apollo worker: %s; looking for it at %s again for up to %d s%n",
                         done.message(), join, rejoinTimeoutSeconds);
                 lookingSince = System.nanoTime();
-            } else if (rejoin && done.message().startsWith(NOT_FOUND)) {
+            } else if (rejoin && WorkerMembership.notFound(done)) {
                 if (System.nanoTime() - lookingSince >= TimeUnit.SECONDS.toNanos(rejoinTimeoutSeconds)) {
                     System.err.println("apollo worker: the coordinator did not come back within "
                             + rejoinTimeoutSeconds + " s (--rejoin-timeout)");
@@ -151,116 +138,6 @@ public final class WorkerCommand implements Callable<Integer> {
                 return done.code();
             }
         }
-    }
-
-    /** One membership of the coordinator's cluster, with a tensor plane of its own, from joining to its end. */
-    private WorkerHost.Exit membership(String host, String secret, TlsStores tls, Duration joinTimeout,
-            boolean rejoining, AtomicReference<ActorSystem<Object>> member, AtomicBoolean told) {
-        CompletableFuture<WorkerHost.Exit> exit = new CompletableFuture<>();
-        TensorPlane.Settings planeSettings = aeronDir != null
-                ? TensorPlane.Settings.ipc(aeronDir, false, tensorStream, MAX_GRADIENT_ELEMENTS)
-                : TensorPlane.Settings.udp(AeronDirectories.forThisProcess("worker"), true, host, STREAM_ID,
-                        MAX_GRADIENT_ELEMENTS);
-        try (TensorPlane plane = AeronDirectories.closedOnExit(TensorPlane.start(planeSettings))) {
-            ActorSystem<Object> system = ClusterNode.start(WorkerHost.create(plane, this::admit, console::println, exit),
-                    ClusterRun.tls(NodeSettings.worker(host, 0, join, secret).withJoinTimeout(joinTimeout), tls),
-                    ActorSystems.clusterNode());
-            member.set(system);
-            if (told.get()) { // told to stop while this membership started
-                system.tell(new WorkerHost.Leave());
-            }
-            system.getWhenTerminated().thenRun(() -> exit.complete(new WorkerHost.Exit(1,
-                    "left the cluster: the coordinator is gone or declared this worker dead", true)));
-            watchParent(exit);
-            try {
-                ClusterNode.awaitUp(system, joinTimeout.plusSeconds(5));
-            } catch (IllegalStateException e) {
-                // an offer refused at once can end the process before it saw itself Up: the refusal is the news
-                WorkerHost.Exit early = exit.getNow(null);
-                ActorSystems.stop(system);
-                if (early != null && early.code() == 2) {
-                    return early;
-                }
-                boolean refused = e.getMessage().contains("refused");
-                return refused || !rejoining ? new WorkerHost.Exit(refused ? 2 : 1, e.getMessage())
-                        : new WorkerHost.Exit(1, NOT_FOUND + e.getMessage(), true);
-            }
-            WorkerHost.Exit done = exit.join();
-            ActorSystems.stop(system);
-            return done;
-        } finally {
-            member.set(null);
-        }
-    }
-
-    /** The offer as this worker runs it, or why not. */
-    private WorkerHost.Admitted admit(JoinOffer offer) throws WorkerHost.RefusedException {
-        try {
-            ApolloConfig run = ConfigLoader.parseStored(offer.config());
-            List<String> local = new ArrayList<>();
-            if (threads != null) {
-                local.add("runtime.threads=" + threads);
-            }
-            if (expected.data() != null) {
-                local.add("data.path=" + ConfigUtil.quoteString(expected.data().toAbsolutePath().toString()));
-            }
-            ApolloConfig config = local.isEmpty() ? run : ConfigLoader.parseStored(offer.config() + "\n"
-                    + String.join("\n", local.stream().map(line -> "apollo." + line).toList()));
-            if (expected.describesModel() && !expected.load().model().equals(config.model())) {
-                throw new WorkerHost.RefusedException("another model shape: the run trains " + config.model()
-                        + ", this worker was given " + expected.load().model());
-            }
-            Corpus.Loaded corpus = corpus(config);
-            if (corpus.bytes() != offer.corpusBytes() || !corpus.sha256().equals(offer.corpusSha256())) {
-                throw new WorkerHost.RefusedException(String.format(Locale.ROOT, "another corpus: the run's has %d "
-                        + "bytes, SHA-256 %s; this worker's has %d bytes, SHA-256 %s (give the same file with --data)",
-                        offer.corpusBytes(), offer.corpusSha256(), corpus.bytes(), corpus.sha256()));
-            }
-            Device onDevice = device(config);
-            return new WorkerHost.Admitted(config, new Replicas() {
-                @Override
-                public Replica at(RunSnapshot snapshot) { // the seed's start: any other state comes from the coordinator
-                    return new Replica(config, corpus.batches(), onDevice, snapshot.weights(), null);
-                }
-
-                @Override
-                public Replica holding(int weights, TensorState state) {
-                    return new Replica(config, corpus.batches(), onDevice, weights, state);
-                }
-            }, onDevice.toString());
-        } catch (ConfigError | DataError | UsageError e) {
-            throw new WorkerHost.RefusedException(e.getMessage());
-        }
-    }
-
-    /** The run's corpus; a worker that joins again (a restarted coordinator) reads it once. */
-    private Corpus.Loaded corpus(ApolloConfig config) {
-        List<Object> key = List.of(config.data(), config.model().seqLen(), config.model().objective());
-        if (!key.equals(corpusKey)) {
-            loadedCorpus = Corpus.read(config);
-            corpusKey = key;
-        }
-        return loadedCorpus;
-    }
-
-    private Device device(ApolloConfig config) {
-        Engine engine = EmbeddedRun.engine(config);
-        String wanted = device.toLowerCase(Locale.ROOT);
-        if (wanted.equals("auto")) {
-            return EmbeddedRun.device(config);
-        }
-        if (wanted.equals("cpu")) {
-            return Device.cpu();
-        }
-        if (wanted.matches("gpu:\\d+")) {
-            int index = Integer.parseInt(wanted.substring(4));
-            int visible = engine.getGpuCount();
-            if (index >= visible) {
-                throw new UsageError("--device " + device + ": " + visible + " GPUs are visible to DJL's PyTorch engine");
-            }
-            return Device.gpu(index);
-        }
-        throw new UsageError("--device " + device + ": expected cpu, gpu:K or auto");
     }
 
     /** The local address the coordinator's host is reached from: what the coordinator must send tensors back to. */

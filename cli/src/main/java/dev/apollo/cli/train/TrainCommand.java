@@ -59,7 +59,14 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--workers", paramLabel = "N", defaultValue = "1", description = "Worker processes, data-parallel, each computing its share of every step's micro-batches (default 1: one process). The metrics and states are bit-identical at any N.")
     int workers;
 
+    @Option(names = "--in-process", description = "With --workers N: run the N workers as threads of this process (one JVM, one engine; each with its own cluster node and tensor stream) instead of N worker processes.")
+    boolean inProcess;
+
     private final PrintStream console = System.out;
+
+    protected final boolean inProcess() {
+        return inProcess;
+    }
 
     protected final int workers() {
         return workers;
@@ -74,11 +81,16 @@ public class TrainCommand implements Callable<Integer> {
             throw new UsageError("--workers " + workers + ": must be >= 1");
         }
         if (workers == 1) {
+            if (inProcess) {
+                throw new UsageError("--in-process runs the workers of --workers N (N >= 2) as threads");
+            }
             return null;
         }
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        return new ClusterRun.Launch("127.0.0.1", 0, workers, true, HexFormat.of().formatHex(secret), null);
+        return new ClusterRun.Launch("127.0.0.1", 0, workers,
+                inProcess ? ClusterRun.WorkerStart.THREADS : ClusterRun.WorkerStart.PROCESSES,
+                HexFormat.of().formatHex(secret), null);
     }
 
     @Override

@@ -77,6 +77,12 @@ public final class Replica implements AutoCloseable {
     }
 
     /**
+     * DJL allows one gradient collector at a time in a process: replicas that share one (workers as threads of one
+     * process) take turns at forward and backward, and exchange their sums concurrently.
+     */
+    private static final Object GRADIENT_COLLECTION = new Object();
+
+    /**
      * Forward and backward at the depth of {@code layerMap} on micro-batches [first, first + count) of the step's
      * global batch, each alone, their gradients summed exactly ({@link FixedPointGradients}) and then over the
      * step's owners by {@code exchange}; then one optimizer update at learning rate {@code lr} with the mean over
@@ -108,16 +114,18 @@ public final class Replica implements AutoCloseable {
                 scope.tempAttachAll(sum.arrays().toArray(NDArray[]::new));
                 NDArray inputs = rows(scope, batch.inputs(), batch.seqLen(), microBatch * rows, rows);
                 NDArray targets = rows(scope, batch.targets(), batch.seqLen(), microBatch * rows, rows);
-                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    NDArray loss = model.loss(params, layerMap, inputs, targets);
-                    collector.backward(loss);
-                    List<NDArray> gradients = new ArrayList<>();
-                    for (NDArray param : params.arrays()) {
-                        gradients.add(param.getGradient());
-                    }
-                    sum.add(gradients, loss);
-                    for (NDArray param : params.arrays()) {
-                        JniUtils.zeroGrad((PtNDArray) param);
+                synchronized (GRADIENT_COLLECTION) {
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        NDArray loss = model.loss(params, layerMap, inputs, targets);
+                        collector.backward(loss);
+                        List<NDArray> gradients = new ArrayList<>();
+                        for (NDArray param : params.arrays()) {
+                            gradients.add(param.getGradient());
+                        }
+                        sum.add(gradients, loss);
+                        for (NDArray param : params.arrays()) {
+                            JniUtils.zeroGrad((PtNDArray) param);
+                        }
                     }
                 }
             }

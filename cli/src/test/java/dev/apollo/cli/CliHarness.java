@@ -1,5 +1,7 @@
 package dev.apollo.cli;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Runs the CLI in-process and captures what it prints; small shapes so a training run takes seconds. */
 public final class CliHarness {
@@ -59,6 +63,13 @@ public final class CliHarness {
         Path file = dir.resolve("corpus.txt");
         Files.writeString(file, text);
         return file;
+    }
+
+    /** The {@code step} field of a metrics row. */
+    public static long stepOf(String metricsRow) {
+        Matcher step = Pattern.compile("\"step\":(\\d+)").matcher(metricsRow);
+        assertTrue(step.find(), metricsRow);
+        return Long.parseLong(step.group(1));
     }
 
     /** The run's step and validation rows without their clocks: what does not depend on how it was computed. */

@@ -176,20 +176,22 @@ public final class RingExchange {
         advance(nowNs);
     }
 
-    /**
-     * Why the exchange gives up at {@code nowNs}: the successor took nothing, or the predecessor sent nothing, for
-     * {@code timeoutNs} while this rank waited on it; null while neither.
-     */
+    /** Whether the successor took nothing for {@code timeoutNs} while this rank had a part to send. */
+    public boolean sendOverdue(long nowNs, long timeoutNs) {
+        return sendPending() && nowNs - lastSentNs > timeoutNs;
+    }
+
+    /** Whether the predecessor sent nothing for {@code timeoutNs} while this rank waited on its part. */
+    public boolean receiveOverdue(long nowNs, long timeoutNs) {
+        return receivePending() && nowNs - lastReceivedNs > timeoutNs;
+    }
+
+    /** Why the exchange gives up at {@code nowNs}: the successor or the predecessor is overdue; null while neither. */
     public String overdue(long nowNs, long timeoutNs) {
-        if (sendPending() && nowNs - lastSentNs > timeoutNs) {
-            return "the successor took nothing of exchange " + tag + " step " + step + " for "
-                    + timeoutNs / 1_000_000 + " ms";
-        }
-        if (receivePending() && nowNs - lastReceivedNs > timeoutNs) {
-            return "the predecessor sent nothing of exchange " + tag + " step " + step + " for "
-                    + timeoutNs / 1_000_000 + " ms";
-        }
-        return null;
+        String silent = sendOverdue(nowNs, timeoutNs) ? "the successor took nothing"
+                : receiveOverdue(nowNs, timeoutNs) ? "the predecessor sent nothing" : null;
+        return silent == null ? null
+                : silent + " of exchange " + tag + " step " + step + " for " + timeoutNs / 1_000_000 + " ms";
     }
 
     /** The first element of part {@code part} of {@code count} split {@code size} ways (part == size gives count). */

@@ -225,9 +225,10 @@ public final class TensorPlane implements AllReduce, AutoCloseable {
                 work += inbound.controlledPoll(inbox, FRAGMENT_LIMIT);
                 inbox.throwIfMismatched();
             }
-            String overdue = exchange.overdue(System.nanoTime(), timeoutNs);
+            long nowNs = System.nanoTime();
+            String overdue = exchange.overdue(nowNs, timeoutNs);
             if (overdue != null) {
-                Endpoint silent = overdue.startsWith("the successor") ? next
+                Endpoint silent = exchange.sendOverdue(nowNs, timeoutNs) ? next
                         : ring.members().get(exchange.predecessor());
                 throw new PeerTimeoutException(silent + ": " + overdue);
             }

@@ -91,7 +91,7 @@ class ClusterRunTest {
                     Integer.toString(workers)));
             assertEquals(0, outcome.exitCode(), outcome.out() + outcome.err());
             assertTrue(outcome.out().contains("resuming at step 10"), outcome.out());
-            assertEquals(CliHarness.metricsWithoutClocks(first).stream().filter(row -> stepOf(row) > 10).toList(),
+            assertEquals(CliHarness.metricsWithoutClocks(first).stream().filter(row -> CliHarness.stepOf(row) > 10).toList(),
                     CliHarness.metricsWithoutClocks(resumed));
             assertEquals(CliHarness.fileDigests(first.resolve("checkpoints/step-00000020")),
                     CliHarness.fileDigests(resumed.resolve("checkpoints/step-00000020")));
@@ -481,9 +481,4 @@ class ClusterRunTest {
         return CliHarness.fileDigests(run.resolve("checkpoints"));
     }
 
-    private static long stepOf(String metricsRow) {
-        Matcher step = Pattern.compile("\"step\":(\\d+)").matcher(metricsRow);
-        assertTrue(step.find(), metricsRow);
-        return Long.parseLong(step.group(1));
-    }
 }

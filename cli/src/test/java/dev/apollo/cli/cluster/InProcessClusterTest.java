@@ -60,7 +60,7 @@ class InProcessClusterTest {
                     resumed.toString(), "--workers", Integer.toString(counts[1]), "--in-process"));
             assertEquals(0, outcome.exitCode(), outcome.out() + outcome.err());
             assertTrue(outcome.out().contains("resuming at step 10"), outcome.out());
-            assertEquals(CliHarness.metricsWithoutClocks(alone).stream().filter(row -> stepOf(row) > 10).toList(),
+            assertEquals(CliHarness.metricsWithoutClocks(alone).stream().filter(row -> CliHarness.stepOf(row) > 10).toList(),
                     CliHarness.metricsWithoutClocks(resumed));
             assertEquals(CliHarness.fileDigests(alone.resolve("checkpoints/step-00000020")),
                     CliHarness.fileDigests(resumed.resolve("checkpoints/step-00000020")));
@@ -77,10 +77,6 @@ class InProcessClusterTest {
         CliHarness.Outcome outcome = CliHarness.run(train(dir.resolve("one"), "--workers", "1", "--in-process"));
         assertEquals(2, outcome.exitCode(), outcome.out());
         assertTrue(outcome.err().contains("--in-process"), outcome.err());
-    }
-
-    private static long stepOf(String row) {
-        return com.google.gson.JsonParser.parseString(row).getAsJsonObject().get("step").getAsLong();
     }
 
     private static List<String> train(Path out, String... extra) {

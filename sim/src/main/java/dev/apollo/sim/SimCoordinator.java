@@ -3,17 +3,20 @@ package dev.apollo.sim;
 import dev.apollo.coordinator.core.Core;
 import dev.apollo.coordinator.node.CoordinatorNode;
 import dev.apollo.coordinator.node.Deadline;
-import dev.apollo.coordinator.node.NodeSettings;
+import dev.apollo.coordinator.node.NodeDeadlines;
 import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.coordinator.node.Timers;
 import dev.apollo.coordinator.node.Transport;
+import dev.apollo.protocol.CheckpointCompleted;
 import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.CoreCommand;
 import dev.apollo.protocol.CoreEvent;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.WorkerMessage;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +31,7 @@ final class SimCoordinator implements Transport<Long>, Timers {
 
     private final Simulation sim;
     private final CoreFactory cores;
-    private final NodeSettings settings;
+    private final NodeDeadlines settings;
     private CoordinatorNode<Long> node;
     private CoreFactory.Inbox inbox;
     private Consumer<CoordinatorMessage> toNode;
@@ -39,8 +42,10 @@ final class SimCoordinator implements Transport<Long>, Timers {
     private final long[] wantedAt = new long[Deadline.Kind.values().length];
     private final boolean[] pending = new boolean[Deadline.Kind.values().length];
     private String failure;
+    /** Checkpoint states that arrived on the tensor plane, by worker and step, until written. */
+    private final Map<String, Long> checkpointStates = new HashMap<>();
 
-    SimCoordinator(Simulation sim, CoreFactory cores, NodeSettings settings, RunSnapshot start) {
+    SimCoordinator(Simulation sim, CoreFactory cores, NodeDeadlines settings, RunSnapshot start) {
         this.sim = sim;
         this.cores = cores;
         this.settings = settings;
@@ -97,6 +102,7 @@ final class SimCoordinator implements Transport<Long>, Timers {
         epoch++;
         up = true;
         Arrays.fill(pending, false); // the old incarnation's timer events die with it
+        checkpointStates.clear();
         incarnate(from);
     }
 
@@ -109,6 +115,14 @@ final class SimCoordinator implements Transport<Long>, Timers {
             inbox.deliver(reply, toNode);
         } else {
             node.onMembership((CoreEvent) message);
+        }
+    }
+
+    /** A worker's canonical state for the checkpoint before {@code step} on the tensor plane, and its report. */
+    void onCheckpointState(long to, String worker, long step, long state) {
+        if (up && to == epoch) {
+            checkpointStates.put(worker + "@" + step, state);
+            receive(to, new CheckpointCompleted(step, worker, ""));
         }
     }
 
@@ -138,6 +152,18 @@ final class SimCoordinator implements Transport<Long>, Timers {
             sim.send(this, worker, sim.cost().stateBytes(weights), "expanded state " + step,
                     () -> worker.onPush(from, step, round, weights, state));
         }
+    }
+
+    /** Written at once and whole: the durable store the coordinator process writes to. */
+    @Override
+    public String writeCheckpoint(String workerId, RunSnapshot snapshot) {
+        Long state = checkpointStates.remove(workerId + "@" + snapshot.nextStep());
+        if (state == null) {
+            throw new IllegalStateException("no state from " + workerId + " for the checkpoint " + snapshot);
+        }
+        sim.storage().write(snapshot, state);
+        sim.checker().checkpointWritten(snapshot, state);
+        return "sim://checkpoint/" + snapshot.nextStep();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.apollo.sim;
 
-import dev.apollo.protocol.CheckpointCompleted;
 import dev.apollo.protocol.Evaluate;
 import dev.apollo.protocol.EvaluationCompleted;
 import dev.apollo.protocol.PlaneTags;
@@ -290,12 +289,12 @@ final class SimWorker {
         if (!current(from) || state == null) {
             return;
         }
+        // as a worker process does: the canonical state goes to the coordinator, which writes it
         sim.queue().after(nanos(sim.cost().checkpointSeconds(snapshot.weights())), () -> {
-            if (alive) { // written whole or not at all
-                sim.storage().write(snapshot, state);
-                sim.checker().checkpointWritten(snapshot, state);
-                sim.toCoordinator(this, from, new CheckpointCompleted(snapshot.nextStep(), id,
-                        "sim://checkpoint/" + snapshot.nextStep()));
+            if (alive) {
+                SimCoordinator coordinator = sim.coordinator();
+                sim.send(this, coordinator, sim.cost().stateBytes(snapshot.weights()), "checkpoint state "
+                        + snapshot.nextStep(), () -> coordinator.onCheckpointState(from, id, snapshot.nextStep(), state));
             }
         });
     }

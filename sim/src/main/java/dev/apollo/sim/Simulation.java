@@ -1,7 +1,7 @@
 package dev.apollo.sim;
 
 import dev.apollo.coordinator.core.RunPlan;
-import dev.apollo.coordinator.node.NodeSettings;
+import dev.apollo.coordinator.node.NodeDeadlines;
 import dev.apollo.protocol.CoreCommand;
 import dev.apollo.protocol.RecordStep;
 import dev.apollo.protocol.RestoreState;
@@ -75,7 +75,7 @@ public final class Simulation implements ReplicaView {
         this.timeoutNanos = Math.max(1_000_000, 10 * stepNanos);
         nodes.add(null);
         this.fragmentRule = cores.fragmentRule();
-        this.coordinator = new SimCoordinator(this, cores, nodeSettings(), plan.freshStart());
+        this.coordinator = new SimCoordinator(this, cores, nodeDeadlines(), plan.freshStart());
     }
 
     /** A loss or duplication rate, log-uniform in [0.1%, 5%]. */
@@ -88,12 +88,13 @@ public final class Simulation implements ReplicaView {
      * ten times still makes it), anything else as long or four times its modelled cost, and the run waits a hundred
      * modelled steps below the minimum of workers (a crashed worker is back within forty).
      */
-    private NodeSettings nodeSettings() {
+    private NodeDeadlines nodeDeadlines() {
         int layers = plan.totalLayers();
         double phaseSeconds = cost.checkpointSeconds(layers) + cost.evaluationSeconds(layers)
                 + 2 * cost.messageSeconds(cost.stateBytes(layers));
         long phaseNanos = Math.max(2 * timeoutNanos, Math.round(4e9 * phaseSeconds));
-        return new NodeSettings(2 * timeoutNanos, phaseNanos, 10 * timeoutNanos + phaseNanos);
+        long joinNanos = 10 * timeoutNanos + phaseNanos;
+        return new NodeDeadlines(2 * timeoutNanos, phaseNanos, joinNanos, joinNanos);
     }
 
     /** How long a worker's gradient exchange waits on peers before it tells the coordinator it is still alive. */

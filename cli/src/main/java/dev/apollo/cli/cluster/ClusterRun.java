@@ -10,6 +10,7 @@ import dev.apollo.config.ApolloConfig;
 import dev.apollo.coordinator.actor.ClusterCoordinatorActor;
 import dev.apollo.coordinator.actor.CoordinatorActor;
 import dev.apollo.coordinator.core.RunPlan;
+import dev.apollo.coordinator.node.NodeDeadlines;
 import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.TensorState;
@@ -69,16 +70,14 @@ public final class ClusterRun {
                 Vocabulary.of(config.data(), config.model()).json());
         CompletableFuture<RunSnapshot> outcome = new CompletableFuture<>();
         ConsoleJoins joins = new ConsoleJoins(console);
-        Duration startup = config.cluster().joinTimeout().isZero() ? Duration.ofMinutes(1)
-                : config.cluster().joinTimeout();
+        NodeDeadlines deadlines = NodeDeadlines.of(config.cluster());
         // Workers started here share this process's media driver and reach each other over IPC; others use UDP.
         Path aeronDir = AeronDirectories.forThisProcess("coordinator");
         TensorPlane.Settings planeSettings = launch.startLocalWorkers()
                 ? TensorPlane.Settings.ipc(aeronDir, true, STREAM_ID, 1)
                 : TensorPlane.Settings.udp(aeronDir, true, launch.host(), STREAM_ID, 1);
         try (TensorPlane plane = AeronDirectories.closedOnExit(TensorPlane.start(planeSettings))) {
-            var coordinator = ClusterCoordinatorActor.create(plan, start,
-                    dev.apollo.coordinator.node.NodeSettings.of(config.cluster()), launch.workers(), startup,
+            var coordinator = ClusterCoordinatorActor.create(plan, start, deadlines, launch.workers(),
                     new ClusterCoordinatorActor.Offer(renderedConfig, corpus.bytes(), corpus.sha256()), plane,
                     min(config.cluster().phaseTimeout(), TRANSFER_STALL),
                     (snapshot, written) -> checkpoints.write(snapshot, written).toString(),
@@ -118,7 +117,7 @@ public final class ClusterRun {
                 } else {
                     console.printf(Locale.ROOT, "cluster: coordinator at %s, waiting %d s for %d workers; on each "
                             + "worker node, with the same %s in the environment, run:%n  apollo worker --join %s%n",
-                            address, startup.toSeconds(), launch.workers(), dev.apollo.cluster.ClusterSecret.ENV,
+                            address, TimeUnit.NANOSECONDS.toSeconds(deadlines.startNanos()), launch.workers(), dev.apollo.cluster.ClusterSecret.ENV,
                             address);
                 }
                 return await(outcome);

@@ -8,7 +8,7 @@ import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigError;
 import dev.apollo.coordinator.actor.CoordinatorActor;
 import dev.apollo.coordinator.core.RunPlan;
-import dev.apollo.coordinator.node.NodeSettings;
+import dev.apollo.coordinator.node.NodeDeadlines;
 import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.RunSnapshot;
@@ -77,7 +77,7 @@ public final class EmbeddedRun {
                 coordinator -> aroundWorker.apply(WorkerActor.create(WORKER, replicas, StateLink.inProcess(checkpoints),
                         config.train().evalBatches(), coordinator, WorkerActor.GradientExchanges.ALONE)));
         ActorSystem<CoordinatorActor.Input> system = ActorSystem.create(
-                CoordinatorActor.create(plan, start, NodeSettings.withoutJoins(config.cluster()), workers,
+                CoordinatorActor.create(plan, start, NodeDeadlines.withoutJoins(config.cluster()), workers,
                         config.optimizer().momentsAtExpansion(), listener, outcome),
                 "apollo", ActorSystems.embedded());
         // A coordinator that stops without an outcome (an actor failure) must not leave the caller waiting forever.

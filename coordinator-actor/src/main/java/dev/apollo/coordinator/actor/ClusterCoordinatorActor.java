@@ -7,10 +7,9 @@ import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.coordinator.expand.Expansion;
 import dev.apollo.coordinator.node.CoordinatorNode;
 import dev.apollo.coordinator.node.Deadline;
-import dev.apollo.coordinator.node.NodeSettings;
+import dev.apollo.coordinator.node.NodeDeadlines;
 import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.coordinator.node.Transport;
-import dev.apollo.protocol.CheckpointCompleted;
 import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.JoinAccepted;
 import dev.apollo.protocol.JoinOffer;
@@ -34,7 +33,6 @@ import dev.apollo.protocol.WorkerJoined;
 import dev.apollo.protocol.WorkerLeaving;
 import dev.apollo.protocol.WorkerLeft;
 import dev.apollo.protocol.WorkerMessage;
-import dev.apollo.protocol.WriteCheckpoint;
 import dev.apollo.tensor.Endpoint;
 import dev.apollo.tensor.TensorPlane;
 import java.nio.ByteBuffer;
@@ -101,8 +99,6 @@ public final class ClusterCoordinatorActor {
 
     private record DeadlinePassed(Deadline deadline) implements Input {}
 
-    private record StartupExpired() implements Input {}
-
     /** One worker process: its reference, and once it accepted, its tensor endpoint. */
     private static final class Worker {
         final ActorRef<WorkerMessage> ref;
@@ -116,11 +112,11 @@ public final class ClusterCoordinatorActor {
     private ClusterCoordinatorActor() {}
 
     /**
-     * Runs the plan from {@code start} once {@code workers} processes have accepted (within {@code startup}), and
-     * completes {@code outcome} as {@link CoordinatorActor#create} does.
+     * Runs the plan from {@code start} once {@code workers} processes have accepted (within the deadlines' start
+     * wait), and completes {@code outcome} as {@link CoordinatorActor#create} does.
      */
-    public static Behavior<Object> create(RunPlan plan, RunSnapshot start, NodeSettings settings, int workers,
-            Duration startup, Offer offer, TensorPlane plane, Duration transferTimeout, CheckpointWriter checkpoints,
+    public static Behavior<Object> create(RunPlan plan, RunSnapshot start, NodeDeadlines deadlines, int workers,
+            Offer offer, TensorPlane plane, Duration transferTimeout, CheckpointWriter checkpoints,
             CanonicalStates canonical, MomentPolicy momentPolicy, RunListener listener, JoinListener joins,
             CompletableFuture<RunSnapshot> outcome) {
         return Behaviors.<Object>setup(context -> Behaviors.withTimers(timers -> {
@@ -133,8 +129,7 @@ public final class ClusterCoordinatorActor {
                     context.messageAdapter(ClusterEvent.MemberRemoved.class,
                             removed -> new MemberRemoved(removed.member().address())),
                     ClusterEvent.MemberRemoved.class));
-            timers.startSingleTimer(new StartupExpired(), startup);
-            return new Run(context, plan, start, settings, workers, startup, offer, plane, transferTimeout,
+            return new Run(context, plan, start, deadlines, workers, offer, plane, transferTimeout,
                     checkpoints, canonical, momentPolicy, listener, joins, outcome, timers).behavior();
         }));
     }
@@ -145,7 +140,6 @@ public final class ClusterCoordinatorActor {
         private final RunPlan plan;
         private final RunSnapshot start;
         private final int needed;
-        private final Duration startup;
         private final Offer offer;
         private final TensorPlane plane;
         private final Duration transferTimeout;
@@ -157,17 +151,14 @@ public final class ClusterCoordinatorActor {
         private final CoordinatorNode<TensorState> node;
         private final Map<ActorRef<WorkerMessage>, String> offered = new HashMap<>();
         private final Map<String, Worker> workers = new TreeMap<>();
-        private final Map<Long, RunSnapshot> checkpointsDue = new HashMap<>();
-        private final List<String> refusals = new ArrayList<>();
         private TensorState lastPushed;
         private ByteBuffer lastPushedBytes;
         private RunSnapshot lastRestored;
         private ByteBuffer lastRestoredBytes;
         private int nextId;
-        private boolean started;
 
-        Run(ActorContext<Object> context, RunPlan plan, RunSnapshot start, NodeSettings settings, int needed,
-                Duration startup, Offer offer, TensorPlane plane, Duration transferTimeout,
+        Run(ActorContext<Object> context, RunPlan plan, RunSnapshot start, NodeDeadlines deadlines, int needed,
+                Offer offer, TensorPlane plane, Duration transferTimeout,
                 CheckpointWriter checkpoints, CanonicalStates canonical, MomentPolicy momentPolicy,
                 RunListener listener, JoinListener joins, CompletableFuture<RunSnapshot> outcome,
                 org.apache.pekko.actor.typed.javadsl.TimerScheduler<Object> timers) {
@@ -175,7 +166,6 @@ public final class ClusterCoordinatorActor {
             this.plan = plan;
             this.start = start;
             this.needed = needed;
-            this.startup = startup;
             this.offer = offer;
             this.plane = plane;
             this.transferTimeout = transferTimeout;
@@ -187,8 +177,9 @@ public final class ClusterCoordinatorActor {
             this.node = new CoordinatorNode<>(new CoordinatorCore(plan, start), transport(),
                     (deadline, delayNanos) -> timers.startSingleTimer(deadline.kind(), new DeadlinePassed(deadline),
                             Duration.ofNanos(delayNanos)),
-                    (state, expansion) -> Expansion.expand(state, expansion.sourceOfSlot(), momentPolicy), settings,
+                    (state, expansion) -> Expansion.expand(state, expansion.sourceOfSlot(), momentPolicy), deadlines,
                     listener);
+            node.start(start, needed);
         }
 
         Behavior<Object> behavior() {
@@ -220,16 +211,6 @@ public final class ClusterCoordinatorActor {
                             return fail(e);
                         }
                         return next();
-                    })
-                    .onMessage(StartupExpired.class, in -> {
-                        if (!started) {
-                            outcome.completeExceptionally(new CoordinatorActor.RunFailedException(
-                                    accepted() + " of " + needed + " workers joined within " + startup.toSeconds()
-                                            + " s (cluster.join-timeout)" + (refusals.isEmpty() ? ""
-                                                    : "; refused: " + String.join("; ", refusals))));
-                            return Behaviors.stopped();
-                        }
-                        return Behaviors.same();
                     })
                     .onSignal(PostStop.class, stop -> {
                         // whatever stopped this actor, the caller waiting for the outcome learns of it
@@ -271,21 +252,11 @@ public final class ClusterCoordinatorActor {
                 worker.endpoint = new Endpoint(accepted.channel(), accepted.streamId());
                 sendDirectory();
                 joins.accepted(accepted.workerId(), accepted.device(), accepted(), needed);
-                if (started) {
-                    node.onMembership(new WorkerJoined(accepted.workerId()));
-                } else if (accepted() == needed) {
-                    started = true;
-                    node.start(start, plan.minWorkers());
-                    workers.forEach((id, joined) -> {
-                        if (joined.endpoint != null) {
-                            node.onMembership(new WorkerJoined(id));
-                        }
-                    });
-                }
+                node.onMembership(new WorkerJoined(accepted.workerId()));
             } else if (message instanceof JoinRefused refused) {
                 if (workers.remove(refused.workerId()) != null) {
-                    refusals.add(refused.workerId() + ": " + refused.reason());
                     joins.refused(refused.workerId(), refused.reason());
+                    node.onMessage(refused);
                 }
             } else if (message instanceof LeaveRequested leave) {
                 letGo(leave.workerId());
@@ -305,20 +276,7 @@ public final class ClusterCoordinatorActor {
             } else if (message instanceof StatePulled pulled && pulled.state() == null) {
                 TensorState state = receive(PlaneTags.state(pulled.step(), pulled.round()));
                 node.onStatePulled(pulled.workerId(), pulled.step(), pulled.round(), state);
-            } else if (message instanceof CheckpointCompleted done && done.location().isEmpty()) {
-                RunSnapshot snapshot = checkpointsDue.remove(done.nextStep());
-                if (snapshot == null) {
-                    return; // a checkpoint the node no longer waits for
-                }
-                TensorState state = receive(PlaneTags.checkpoint(done.nextStep()));
-                try {
-                    String location = checkpoints.write(snapshot, state);
-                    node.onMessage(new CheckpointCompleted(done.nextStep(), done.workerId(), location));
-                } catch (Exception e) {
-                    outcome.completeExceptionally(new CoordinatorActor.RunFailedException(
-                            "writing the checkpoint at step " + done.nextStep() + " failed: " + e.getMessage()));
-                }
-            } else if (started) {
+            } else {
                 node.onMessage(message);
             }
         }
@@ -329,9 +287,9 @@ public final class ClusterCoordinatorActor {
             if (worker == null) {
                 return false;
             }
-            if (started && worker.endpoint != null) {
+            if (worker.endpoint != null) {
                 node.onMembership(new WorkerLeaving(workerId));
-            } else { // before the run starts it holds nothing: it may go at once
+            } else { // not yet in the run: it may go at once
                 workers.remove(workerId);
                 worker.ref.tell(new ReleaseWorker(workerId));
             }
@@ -381,7 +339,7 @@ public final class ClusterCoordinatorActor {
 
         private void left(String workerId) {
             Worker worker = workers.remove(workerId);
-            if (worker != null && worker.endpoint != null && started) {
+            if (worker != null && worker.endpoint != null) {
                 node.onMembership(new WorkerLeft(workerId));
             }
         }
@@ -393,9 +351,6 @@ public final class ClusterCoordinatorActor {
                     Worker worker = workers.get(workerId);
                     if (worker == null) {
                         return;
-                    }
-                    if (message instanceof WriteCheckpoint checkpoint) {
-                        checkpointsDue.put(checkpoint.snapshot().nextStep(), checkpoint.snapshot());
                     }
                     worker.ref.tell(message);
                     if (message instanceof ReleaseWorker) {
@@ -442,6 +397,11 @@ public final class ClusterCoordinatorActor {
                     if (worker != null) {
                         Cluster.get(context.getSystem()).manager().tell(new Down(worker.ref.path().address()));
                     }
+                }
+
+                @Override
+                public String writeCheckpoint(String workerId, RunSnapshot snapshot) throws Exception {
+                    return checkpoints.write(snapshot, receive(PlaneTags.checkpoint(snapshot.nextStep())));
                 }
             };
         }

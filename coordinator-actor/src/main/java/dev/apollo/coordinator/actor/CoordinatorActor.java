@@ -6,7 +6,7 @@ import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.coordinator.expand.Expansion;
 import dev.apollo.coordinator.node.CoordinatorNode;
 import dev.apollo.coordinator.node.Deadline;
-import dev.apollo.coordinator.node.NodeSettings;
+import dev.apollo.coordinator.node.NodeDeadlines;
 import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.coordinator.node.Timers;
 import dev.apollo.coordinator.node.Transport;
@@ -60,7 +60,7 @@ public final class CoordinatorActor {
      * the plan from {@code start} to its end, reporting to {@code listener}; {@code outcome} completes with the final
      * snapshot, or exceptionally with {@link RunFailedException} and the one-line reason.
      */
-    public static Behavior<Input> create(RunPlan plan, RunSnapshot start, NodeSettings settings,
+    public static Behavior<Input> create(RunPlan plan, RunSnapshot start, NodeDeadlines settings,
             Map<String, Function<ActorRef<CoordinatorMessage>, Behavior<WorkerMessage>>> localWorkers,
             MomentPolicy momentPolicy, RunListener listener, CompletableFuture<RunSnapshot> outcome) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
@@ -76,7 +76,7 @@ public final class CoordinatorActor {
                     transport(context, workers), clock(timers),
                     (state, expansion) -> Expansion.expand(state, expansion.sourceOfSlot(), momentPolicy), settings,
                     listener);
-            node.start(start, plan.minWorkers());
+            node.start(start, workers.size());
             for (String id : workers.keySet()) {
                 node.onMembership(new WorkerJoined(id));
             }
@@ -126,6 +126,12 @@ public final class CoordinatorActor {
                 if (worker != null) {
                     context.stop(worker);
                 }
+            }
+
+            @Override
+            public String writeCheckpoint(String workerId, RunSnapshot snapshot) {
+                throw new IllegalStateException(workerId + " sent its state to be written, but in one process every "
+                        + "worker writes its checkpoints itself");
             }
         };
     }

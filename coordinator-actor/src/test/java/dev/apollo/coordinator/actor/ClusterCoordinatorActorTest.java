@@ -7,7 +7,7 @@ import dev.apollo.cluster.ClusterNode;
 import dev.apollo.config.ConfigLoader;
 import dev.apollo.config.MomentPolicy;
 import dev.apollo.coordinator.core.RunPlan;
-import dev.apollo.coordinator.node.NodeSettings;
+import dev.apollo.coordinator.node.NodeDeadlines;
 import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.protocol.ControlMessage;
 import dev.apollo.protocol.CoordinatorMessage;
@@ -41,7 +41,7 @@ class ClusterCoordinatorActorTest {
         CompletableFuture<ActorRef<CoordinatorMessage>> coordinator = new CompletableFuture<>();
         try (TensorPlane plane = TensorPlane.start(TensorPlane.Settings.ipc(dir.resolve("aeron"), true, 1001, 1))) {
             var actor = ClusterCoordinatorActor.create(plan, plan.freshStart(),
-                    new NodeSettings(20_000_000_000L, 20_000_000_000L, 0), 1, Duration.ofMinutes(1),
+                    new NodeDeadlines(20_000_000_000L, 20_000_000_000L, 0, 60_000_000_000L), 1,
                     new ClusterCoordinatorActor.Offer("apollo {}", 1, "00"), plane, Duration.ofSeconds(5),
                     (snapshot, state) -> "unused", snapshot -> null, MomentPolicy.COPY, new RunListener() {},
                     new ClusterCoordinatorActor.JoinListener() {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
 import dev.apollo.config.MomentPolicy;
-import dev.apollo.coordinator.node.NodeSettings;
+import dev.apollo.coordinator.node.NodeDeadlines;
 import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.protocol.CheckpointCompleted;
@@ -57,7 +57,7 @@ class CoordinatorActorTest {
         testKit.shutdownTestKit();
     }
 
-    private static final NodeSettings SETTINGS = new NodeSettings(20_000_000_000L, 20_000_000_000L, 0);
+    private static final NodeDeadlines SETTINGS = new NodeDeadlines(20_000_000_000L, 20_000_000_000L, 0, 20_000_000_000L);
 
     /** A worker whose "state" is one tensor per real layer holding the layer's index. */
     private static Behavior<WorkerMessage> fakeWorker(String id, ActorRef<CoordinatorMessage> coordinator,

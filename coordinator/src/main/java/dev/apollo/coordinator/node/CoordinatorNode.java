@@ -58,6 +58,13 @@ import java.util.TreeSet;
  * ({@link StepStalled}) is alive, so only the silent ones are; if none is silent the ring itself is stuck and all
  * owners are. Below the minimum of workers the run waits for joins, bounded too: past it the run fails.
  *
+ * <p>The start gate. Workers that join before the run starts are held, not told to the core, until as many as the
+ * run starts with are there: the first step is then sharded over all of them. That wait is bounded like any other.
+ *
+ * <p>Checkpoints. A worker that sends the canonical state on the tensor plane instead of writing it reports a
+ * checkpoint with no location: the node has the transport write it, and a write that fails fails the run (the
+ * checkpoint before it stays whole).
+ *
  * <p>Single-threaded: the adapter calls it from one thread (an actor, or the simulator's event loop). Time enters
  * only as {@link #onDeadline}, so a simulated seed replays what happens when a worker is late or silent.
  *
@@ -75,7 +82,7 @@ public final class CoordinatorNode<S> {
     private final Transport<S> transport;
     private final Timers timers;
     private final Expander<S> expander;
-    private final NodeSettings settings;
+    private final NodeDeadlines deadlines;
     private final RunListener listener;
     /** The command whose replies are awaited: a step, evaluation, checkpoint, expansion, sync or restore. */
     private CoreCommand inFlight;
@@ -95,23 +102,39 @@ public final class CoordinatorNode<S> {
     private long deadlinesSet;
     /** Why the last worker was declared dead, for the reason a run that cannot go on gives. */
     private String lastLoss;
+    /** Workers joined while the start gate is shut; null once it opened. */
+    private TreeSet<String> held;
+    private int startingWorkers;
+    private long startStep;
+    /** Joiners the transport refused, with why, for the reason a run that never started gives. */
+    private final List<String> refusals = new ArrayList<>();
     private boolean stopped;
     private RunSnapshot finalSnapshot;
     private String failure;
 
     public CoordinatorNode(Core core, Transport<S> transport, Timers timers, Expander<S> expander,
-            NodeSettings settings, RunListener listener) {
+            NodeDeadlines deadlines, RunListener listener) {
         this.core = core;
         this.transport = transport;
         this.timers = timers;
         this.expander = expander;
-        this.settings = settings;
+        this.deadlines = deadlines;
         this.listener = listener;
     }
 
-    /** Starts waiting for the first workers, bounded like any wait for workers; {@code start} is where the run is. */
-    public void start(RunSnapshot start, int minWorkers) {
-        waitForWorkers(new WaitForWorkers(start.nextStep(), 0, minWorkers));
+    /**
+     * Shuts the start gate until {@code workers} have joined, within {@link NodeDeadlines#startNanos}; {@code start}
+     * is where the run is.
+     */
+    public void start(RunSnapshot start, int workers) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("a run starts with at least one worker, not " + workers);
+        }
+        held = new TreeSet<>();
+        startingWorkers = workers;
+        startStep = start.nextStep();
+        workersDeadline = new Deadline(Deadline.Kind.WORKERS, ++deadlinesSet);
+        timers.start(workersDeadline, deadlines.startNanos());
     }
 
     /** Whether the run is over: finished, or failed with its reason given to the listener. */
@@ -131,7 +154,9 @@ public final class CoordinatorNode<S> {
 
     /** A membership change the transport saw: a worker joined, asked to leave or is gone. */
     public void onMembership(CoreEvent event) {
-        if (event instanceof WorkerJoined || event instanceof WorkerLeaving || event instanceof WorkerLeft) {
+        if (held != null && !stopped) {
+            hold(event);
+        } else if (event instanceof WorkerJoined || event instanceof WorkerLeaving || event instanceof WorkerLeft) {
             if (event instanceof WorkerJoined joined) {
                 listener.onWorker(RunListener.WorkerEvent.JOINED, joined.workerId());
             } else if (event instanceof WorkerLeft left) {
@@ -143,10 +168,50 @@ public final class CoordinatorNode<S> {
         }
     }
 
+    /** Behind the start gate: the joined wait, and one that goes before the run starts goes at once. */
+    private void hold(CoreEvent event) {
+        if (event instanceof WorkerJoined joined) {
+            if (held.add(joined.workerId())) {
+                listener.onWorker(RunListener.WorkerEvent.JOINED, joined.workerId());
+            }
+            if (held.size() >= startingWorkers) {
+                openStartGate();
+            }
+        } else if (event instanceof WorkerLeaving leaving) {
+            if (held.remove(leaving.workerId())) {
+                transport.send(leaving.workerId(), new ReleaseWorker(leaving.workerId()));
+                listener.onWorker(RunListener.WorkerEvent.RELEASED, leaving.workerId());
+            }
+        } else if (event instanceof WorkerLeft left) {
+            if (held.remove(left.workerId())) {
+                listener.onWorker(RunListener.WorkerEvent.LOST, left.workerId());
+            }
+        } else {
+            throw new IllegalArgumentException("not a membership change: " + event);
+        }
+    }
+
+    /** Every worker the run starts with joined: the core hears of them all, in order, and the run begins. */
+    private void openStartGate() {
+        List<String> joined = List.copyOf(held);
+        held = null;
+        waitForWorkers(new WaitForWorkers(startStep, 0, startingWorkers));
+        for (String workerId : joined) {
+            deliver(new WorkerJoined(workerId));
+        }
+    }
+
     /** A worker's reply on the control plane; the state for an expansion comes through {@link #onStatePulled}. */
     public void onMessage(CoordinatorMessage message) {
         if (stopped) {
             return;
+        }
+        if (message instanceof JoinRefused refused) {
+            refusals.add(refused.workerId() + ": " + refused.reason());
+            return;
+        }
+        if (held != null) {
+            return; // nothing was asked yet: whatever this answers, it is not this run's
         }
         // Java 17: no pattern switch yet; the sealed interface keeps this list complete.
         if (message instanceof StepCompleted done) {
@@ -179,8 +244,8 @@ public final class CoordinatorNode<S> {
             fail("worker " + failed.workerId() + ": " + failed.message());
         } else if (message instanceof StatePulled) {
             throw new IllegalArgumentException("a pulled state arrives through onStatePulled, on the tensor plane");
-        } else if (message instanceof JoinAccepted || message instanceof JoinRefused
-                || message instanceof LeaveRequested || message instanceof LeaveOrdered) {
+        } else if (message instanceof JoinAccepted || message instanceof LeaveRequested
+                || message instanceof LeaveOrdered) {
             throw new IllegalArgumentException("the join handshake is the transport's: a worker joins the node once "
                     + "accepted, as a membership change");
         }
@@ -200,7 +265,7 @@ public final class CoordinatorNode<S> {
             return;
         }
         expandedStatePushed = true;
-        expect(expansion, expansion.holders(), settings.phaseNanos());
+        expect(expansion, expansion.holders(), deadlines.phaseNanos());
         for (String holder : expansion.holders()) {
             transport.push(holder, expansion.step(), round, expansion.toWeights(), expanded);
         }
@@ -217,11 +282,14 @@ public final class CoordinatorNode<S> {
             } else {
                 repliesMissing();
             }
+        } else if (deadline.equals(workersDeadline) && held != null) {
+            fail(held.size() + " of " + startingWorkers + " workers joined within " + seconds(deadlines.startNanos())
+                    + " (cluster.join-timeout)" + (refusals.isEmpty() ? "" : "; refused: " + String.join("; ", refusals)));
         } else if (deadline.equals(workersDeadline) && waiting != null) {
             fail((lastLoss == null ? "" : lastLoss + "; ") + "fewer than cluster.min-workers (" + waiting.needed()
                     + ") workers hold the run's state at step " + waiting.nextStep()
-                    + (settings.joinNanos() == 0 ? " and this run takes no new workers"
-                            : " and none joined within " + seconds(settings.joinNanos()) + " (cluster.join-timeout)"));
+                    + (deadlines.joinNanos() == 0 ? " and this run takes no new workers"
+                            : " and none joined within " + seconds(deadlines.joinNanos()) + " (cluster.join-timeout)"));
         }
     }
 
@@ -256,6 +324,15 @@ public final class CoordinatorNode<S> {
         if (!(inFlight instanceof WriteCheckpoint checkpoint)
                 || checkpoint.snapshot().nextStep() != checkpointed.nextStep() || !owed.remove(checkpointed.workerId())) {
             return; // late, or from a worker asked before it was declared dead: the one asked since writes it
+        }
+        if (checkpointed.location().isEmpty()) { // the state came on the tensor plane: written here
+            try {
+                String location = transport.writeCheckpoint(checkpointed.workerId(), checkpoint.snapshot());
+                checkpointed = new CheckpointCompleted(checkpointed.nextStep(), checkpointed.workerId(), location);
+            } catch (Exception e) {
+                fail("writing the checkpoint at step " + checkpointed.nextStep() + " failed: " + e.getMessage());
+                return;
+            }
         }
         try {
             listener.onCheckpoint(checkpointed.nextStep(), checkpointed.location());
@@ -298,8 +375,8 @@ public final class CoordinatorNode<S> {
             blamed.add(sync.sourceWorker());
         }
         String why = " did not answer " + describe(inFlight) + " within "
-                + (inFlight instanceof RunStep ? seconds(settings.stepNanos()) + " (cluster.step-timeout)"
-                        : seconds(settings.phaseNanos()) + " (cluster.phase-timeout)");
+                + (inFlight instanceof RunStep ? seconds(deadlines.stepNanos()) + " (cluster.step-timeout)"
+                        : seconds(deadlines.phaseNanos()) + " (cluster.phase-timeout)");
         Deadline missed = repliesDeadline;
         for (String worker : blamed) {
             if (stopped) {
@@ -316,7 +393,7 @@ public final class CoordinatorNode<S> {
                 fail("stuck: the core still waits on " + describe(inFlight) + " after every worker owing it was lost");
             } else {
                 repliesDeadline = new Deadline(Deadline.Kind.REPLIES, ++deadlinesSet);
-                timers.start(repliesDeadline, inFlight instanceof RunStep ? settings.stepNanos() : settings.phaseNanos());
+                timers.start(repliesDeadline, inFlight instanceof RunStep ? deadlines.stepNanos() : deadlines.phaseNanos());
             }
         }
     }
@@ -366,26 +443,26 @@ public final class CoordinatorNode<S> {
                 if (step.attempt() > 0) {
                     listener.onStepRerun(step.step(), step.attempt());
                 }
-                expect(step, step.shards().stream().map(Shard::workerId).toList(), settings.stepNanos());
+                expect(step, step.shards().stream().map(Shard::workerId).toList(), deadlines.stepNanos());
             }
         }
         for (CoreCommand command : commands) {
             if (command instanceof Evaluate evaluate) {
                 transport.send(evaluate.workerId(), evaluate);
-                expect(evaluate, List.of(evaluate.workerId()), settings.phaseNanos());
+                expect(evaluate, List.of(evaluate.workerId()), deadlines.phaseNanos());
             } else if (command instanceof WriteCheckpoint checkpoint) {
                 transport.send(checkpoint.workerId(), checkpoint);
-                expect(checkpoint, List.of(checkpoint.workerId()), settings.phaseNanos());
+                expect(checkpoint, List.of(checkpoint.workerId()), deadlines.phaseNanos());
             } else if (command instanceof ExpandWeights expansion) {
                 expansionRound++;
                 expandedStatePushed = false;
                 digests.clear();
                 transport.send(expansion.sourceWorker(), new PullState(expansion.step(), expansionRound,
                         expansion.fromWeights()));
-                expect(expansion, List.of(expansion.sourceWorker()), settings.phaseNanos());
+                expect(expansion, List.of(expansion.sourceWorker()), deadlines.phaseNanos());
             } else if (command instanceof SyncState sync) {
                 transport.send(sync.sourceWorker(), sync);
-                expect(sync, sync.targets(), settings.phaseNanos());
+                expect(sync, sync.targets(), deadlines.phaseNanos());
             } else if (command instanceof RestoreState restore) {
                 for (String worker : restore.workers()) {
                     transport.send(worker, restore);
@@ -395,7 +472,7 @@ public final class CoordinatorNode<S> {
                 if (inFlight instanceof RestoreState earlier && earlier.snapshot().equals(restore.snapshot())) {
                     restoring.addAll(owed);
                 }
-                expect(restore, restoring, settings.phaseNanos());
+                expect(restore, restoring, deadlines.phaseNanos());
             } else if (command instanceof ReleaseWorker release) {
                 transport.send(release.workerId(), release);
                 listener.onWorker(RunListener.WorkerEvent.RELEASED, release.workerId());
@@ -436,7 +513,7 @@ public final class CoordinatorNode<S> {
         owed.clear();
         waiting = wait;
         workersDeadline = new Deadline(Deadline.Kind.WORKERS, ++deadlinesSet);
-        timers.start(workersDeadline, settings.joinNanos());
+        timers.start(workersDeadline, deadlines.joinNanos());
     }
 
     private void fail(String message) {

@@ -1,5 +1,6 @@
 package dev.apollo.coordinator.node;
 
+import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.WorkerMessage;
 
 /**
@@ -21,4 +22,10 @@ public interface Transport<S> {
      * id), and must learn so if it is still running, so that no two processes act as the same member.
      */
     void down(String workerId);
+
+    /**
+     * Writes the checkpoint at {@code snapshot} from the canonical state {@code workerId} sent on the tensor plane,
+     * whole or not at all, and says where it went; throws with the reason if it cannot.
+     */
+    String writeCheckpoint(String workerId, RunSnapshot snapshot) throws Exception;
 }

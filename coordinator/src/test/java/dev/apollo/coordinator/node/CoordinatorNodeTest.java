@@ -12,6 +12,9 @@ import dev.apollo.protocol.Evaluate;
 import dev.apollo.protocol.EvaluationCompleted;
 import dev.apollo.protocol.PullState;
 import dev.apollo.protocol.RestoreState;
+import dev.apollo.protocol.JoinRefused;
+import dev.apollo.protocol.ReleaseWorker;
+import dev.apollo.protocol.WorkerLeaving;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.RunStep;
 import dev.apollo.protocol.Shard;
@@ -23,6 +26,7 @@ import dev.apollo.protocol.StepStalled;
 import dev.apollo.protocol.WorkerJoined;
 import dev.apollo.protocol.WorkerMessage;
 import dev.apollo.protocol.WriteCheckpoint;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -40,6 +44,7 @@ class CoordinatorNodeTest {
 
     private static final long STEP_NANOS = 2_000_000_000L;
     private static final long PHASE_NANOS = 5_000_000_000L;
+    private static final long START_NANOS = 60_000_000_000L;
 
     /** A transport, clock and listener that record everything, around the production node and core. */
     private static final class Harness implements Transport<Long>, Timers, RunListener {
@@ -63,8 +68,18 @@ class CoordinatorNodeTest {
         BiPredicate<String, RunStep> skips = (worker, step) -> false;
         String failure;
         RunSnapshot finished;
+        /** Where workers say they wrote a checkpoint: "" when they sent the state on the plane instead. */
+        String checkpointLocation = "mem";
+        /** Checkpoints the transport wrote, as "worker@step"; and why a write fails, if it does. */
+        final List<String> written = new ArrayList<>();
+        String writeFailure;
 
         Harness(long joinNanos, String... overrides) {
+            this(joinNanos, 0, overrides);
+        }
+
+        /** {@code startingWorkers}: how many the start gate waits for; 0 for the plan's minimum. */
+        Harness(long joinNanos, int startingWorkers, String... overrides) {
             List<String> all = new ArrayList<>(List.of("train.steps=40", "train.batch-size=16", "train.micro-batch-size=1", "train.seed=7",
                     "train.eval-every=100", "train.checkpoint-every=100", "model.layers=3", "stages.layers=[1,3]",
                     "stages.boundary-unit=steps", "stages.boundaries=[10]"));
@@ -72,8 +87,8 @@ class CoordinatorNodeTest {
             plan = RunPlan.from(ConfigLoader.load("tiny", null, all));
             node = new CoordinatorNode<>(new CoordinatorCore(plan, plan.freshStart()), this, this,
                     (state, expansion) -> state * 31 + expansion.toWeights(),
-                    new NodeSettings(STEP_NANOS, PHASE_NANOS, joinNanos), this);
-            node.start(plan.freshStart(), plan.minWorkers());
+                    new NodeDeadlines(STEP_NANOS, PHASE_NANOS, joinNanos, START_NANOS), this);
+            node.start(plan.freshStart(), startingWorkers == 0 ? plan.minWorkers() : startingWorkers);
         }
 
         @Override
@@ -91,6 +106,15 @@ class CoordinatorNodeTest {
         @Override
         public void down(String workerId) {
             downed.add(workerId);
+        }
+
+        @Override
+        public String writeCheckpoint(String workerId, RunSnapshot snapshot) throws IOException {
+            if (writeFailure != null) {
+                throw new IOException(writeFailure);
+            }
+            written.add(workerId + "@" + snapshot.nextStep());
+            return "written/" + snapshot.nextStep();
         }
 
         @Override
@@ -164,7 +188,8 @@ class CoordinatorNodeTest {
                 } else if (message instanceof Evaluate evaluate) {
                     node.onMessage(new EvaluationCompleted(evaluate.stepsDone(), worker, 3.0, 3.0));
                 } else if (message instanceof WriteCheckpoint checkpoint) {
-                    node.onMessage(new CheckpointCompleted(checkpoint.snapshot().nextStep(), worker, "mem"));
+                    node.onMessage(new CheckpointCompleted(checkpoint.snapshot().nextStep(), worker,
+                            checkpointLocation));
                 }
             }
         }
@@ -186,6 +211,53 @@ class CoordinatorNodeTest {
         }
         run.answerHealthily(() -> run.sent.stream().anyMatch(s -> s.message() instanceof RunStep r && r.step() == step));
         return run;
+    }
+
+    @Test
+    void theStartGateHoldsJoinsUntilEveryStartingWorkerIsThereAndTheFirstStepIsShardedOverAll() {
+        Harness run = new Harness(0, 3);
+        run.node.onMembership(new WorkerJoined("w0"));
+        run.node.onMembership(new WorkerJoined("w1"));
+        run.node.onMembership(new WorkerJoined("w1")); // a duplicate counts once
+        assertEquals(List.of(), List.copyOf(run.sent), "nothing is asked before the gate opens");
+        assertEquals(START_NANOS, run.delays.get(0));
+
+        run.node.onMembership(new WorkerJoined("w2"));
+        run.answerHealthily(() -> !run.stepsSent().isEmpty());
+        assertEquals(List.of("w0", "w1", "w2"), run.stepsSent().get(0).shards().stream().map(Shard::workerId).toList());
+        assertEquals(List.of("JOINED w0", "JOINED w1", "JOINED w2"), run.workerEvents);
+        run.node.onDeadline(run.deadlines.get(0)); // the start wait, passing after the gate opened: nothing
+        assertNull(run.failure);
+    }
+
+    @Test
+    void aStartGateNotFilledInTimeFailsTheRunWithWhoJoinedAndWhoWasRefused() {
+        Harness run = new Harness(0, 3);
+        run.node.onMembership(new WorkerJoined("w0"));
+        run.node.onMembership(new WorkerJoined("w1"));
+        run.node.onMembership(new WorkerLeaving("w1")); // leaves before the start: released at once
+        run.node.onMessage(new JoinRefused("w2", "another corpus"));
+
+        run.node.onDeadline(run.deadlines.get(0));
+        assertEquals("1 of 3 workers joined within 60 s (cluster.join-timeout); refused: w2: another corpus",
+                run.failure);
+        assertEquals(List.of(new Harness.Sent("w1", new ReleaseWorker("w1"))), List.copyOf(run.sent));
+        assertEquals(List.of("JOINED w0", "JOINED w1", "RELEASED w1"), run.workerEvents);
+    }
+
+    @Test
+    void aCheckpointSentOnThePlaneIsWrittenThroughTheTransportAndAFailedWriteFailsTheRun() {
+        Harness run = new Harness(0, "train.checkpoint-every=5");
+        run.checkpointLocation = "";
+        atStep(run, 12, "w0", "w1");
+        assertEquals(List.of("w0@5", "w0@10"), run.written);
+        assertNull(run.failure);
+
+        run.writeFailure = "No space left on device";
+        run.answerHealthily(() -> run.node.stopped());
+        assertEquals("writing the checkpoint at step 15 failed: No space left on device", run.failure);
+        assertEquals(List.of("w0@5", "w0@10"), run.written, "the checkpoints before it stay");
+        assertNull(run.finished);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.apollo.cli;
 
+import dev.apollo.coordinator.actor.RunFailedException;
 import dev.apollo.cli.bench.BenchCommand;
 import dev.apollo.cli.cluster.CoordinatorCommand;
 import dev.apollo.cli.cluster.LeaveCommand;
@@ -9,7 +10,6 @@ import dev.apollo.cli.model.ExportCommand;
 import dev.apollo.cli.model.GenerateCommand;
 import dev.apollo.cli.simulate.SimulateCommand;
 import dev.apollo.cli.tokenizer.TokenizerCommand;
-import dev.apollo.cli.train.EmbeddedRun;
 import dev.apollo.cli.train.PlanCommand;
 import dev.apollo.cli.train.TrainCommand;
 import dev.apollo.config.ConfigError;
@@ -43,7 +43,7 @@ public final class ApolloCli {
                 line.getErr().println("apollo: " + exception.getMessage());
                 return 2;
             }
-            if (exception instanceof EmbeddedRun.RunFailed) {
+            if (exception instanceof RunFailedException) {
                 line.getErr().println("apollo: run failed: " + exception.getMessage());
                 return 1;
             }

@@ -2,13 +2,12 @@ package dev.apollo.cli.cluster;
 
 import dev.apollo.cli.ActorSystems;
 import dev.apollo.cli.Corpus;
-import dev.apollo.cli.train.EmbeddedRun;
 import dev.apollo.cluster.ClusterNode;
 import dev.apollo.cluster.NodeSettings;
 import dev.apollo.cluster.TlsStores;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.coordinator.actor.ClusterCoordinatorActor;
-import dev.apollo.coordinator.actor.CoordinatorActor;
+import dev.apollo.coordinator.actor.RunOutcome;
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.coordinator.node.NodeDeadlines;
 import dev.apollo.coordinator.node.RunListener;
@@ -21,8 +20,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -68,7 +65,7 @@ public final class ClusterRun {
         RunPlan plan = RunPlan.from(config);
         CheckpointStore checkpoints = new CheckpointStore(checkpointDir, renderedConfig,
                 Vocabulary.of(config.data(), config.model()).json());
-        CompletableFuture<RunSnapshot> outcome = new CompletableFuture<>();
+        RunOutcome outcome = new RunOutcome();
         ConsoleJoins joins = new ConsoleJoins(console);
         NodeDeadlines deadlines = NodeDeadlines.of(config.cluster());
         // Workers started here share this process's media driver and reach each other over IPC; others use UDP.
@@ -77,21 +74,21 @@ public final class ClusterRun {
                 ? TensorPlane.Settings.ipc(aeronDir, true, STREAM_ID, 1)
                 : TensorPlane.Settings.udp(aeronDir, true, launch.host(), STREAM_ID, 1);
         try (TensorPlane plane = AeronDirectories.closedOnExit(TensorPlane.start(planeSettings))) {
-            var coordinator = ClusterCoordinatorActor.create(plan, start, deadlines, launch.workers(),
-                    new ClusterCoordinatorActor.Offer(renderedConfig, corpus.bytes(), corpus.sha256()), plane,
-                    min(config.cluster().phaseTimeout(), TRANSFER_STALL),
+            var coordinator = ClusterCoordinatorActor.create(new ClusterCoordinatorActor.RunSetup(plan, start,
+                    launch.workers(), new ClusterCoordinatorActor.Offer(renderedConfig, corpus.bytes(), corpus.sha256()),
+                    plane, min(config.cluster().phaseTimeout(), TRANSFER_STALL),
                     (snapshot, written) -> checkpoints.write(snapshot, written).toString(),
                     snapshot -> snapshot.equals(start) ? state
-                            : CheckpointStore.read(checkpoints.location(snapshot)).state(),
-                    config.optimizer().momentsAtExpansion(), listener, joins, outcome);
+                            : CheckpointStore.read(checkpoints.location(snapshot)).state()),
+                    deadlines, config.optimizer().momentsAtExpansion(), listener, joins, outcome);
             ActorSystem<Void> system = ClusterNode.start(Behaviors.setup(context -> {
                 context.spawn(coordinator, "coordinator", DispatcherSelector.fromConfig(
                         ActorSystems.COORDINATOR_DISPATCHER));
                 return Behaviors.empty();
             }), tls(NodeSettings.coordinator(launch.host(), launch.port(), launch.secret()), launch.tls()),
                     ActorSystems.clusterNode());
-            system.getWhenTerminated().thenRun(() -> outcome.completeExceptionally(
-                    new EmbeddedRun.RunFailed("the coordinator's cluster node stopped before the run finished")));
+            system.getWhenTerminated().thenRun(() ->
+                    outcome.fail("the coordinator's cluster node stopped before the run finished"));
             LocalWorkers local = null;
             try {
                 ClusterNode.awaitUp(system, Duration.ofSeconds(30));
@@ -104,8 +101,7 @@ public final class ClusterRun {
                         if (joins.all()) {
                             console.println("cluster: " + exit + "; the run goes on without it");
                         } else {
-                            outcome.completeExceptionally(new EmbeddedRun.RunFailed(exit
-                                    + " during start-up (its own log line above says why)"));
+                            outcome.fail(exit + " during start-up (its own log line above says why)");
                         }
                     };
                     local = launch.local() == WorkerStart.THREADS
@@ -120,9 +116,9 @@ public final class ClusterRun {
                             address, TimeUnit.NANOSECONDS.toSeconds(deadlines.startNanos()), launch.workers(), dev.apollo.cluster.ClusterSecret.ENV,
                             address);
                 }
-                return await(outcome);
+                return outcome.await();
             } finally {
-                if (outcome.isDone() && !outcome.isCompletedExceptionally()) {
+                if (outcome.finished()) {
                     leaveGracefully(system);
                 }
                 if (local != null) {
@@ -139,21 +135,6 @@ public final class ClusterRun {
 
     static NodeSettings tls(NodeSettings node, TlsStores tls) {
         return tls == null ? node : node.withTls(tls);
-    }
-
-    private static RunSnapshot await(CompletableFuture<RunSnapshot> outcome) {
-        try {
-            return outcome.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EmbeddedRun.RunFailed("interrupted");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof EmbeddedRun.RunFailed failed) {
-                throw failed;
-            }
-            throw new EmbeddedRun.RunFailed(e.getCause() instanceof CoordinatorActor.RunFailedException failed
-                    ? failed.getMessage() : e.getCause().toString());
-        }
     }
 
     /** Released workers exit by themselves; the coordinator waits a little for that before leaving the cluster. */

@@ -1,5 +1,6 @@
 package dev.apollo.cli.train;
 
+import dev.apollo.coordinator.actor.RunOutcome;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
@@ -23,8 +24,6 @@ import dev.apollo.worker.data.BatchSource;
 import dev.apollo.worker.train.Replica;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -57,7 +56,7 @@ public final class EmbeddedRun {
             UnaryOperator<Behavior<WorkerMessage>> aroundWorker) {
         RunPlan plan = RunPlan.from(config);
         Device device = device(config);
-        CompletableFuture<RunSnapshot> outcome = new CompletableFuture<>();
+        RunOutcome outcome = new RunOutcome();
         CheckpointStore checkpoints = new CheckpointStore(checkpointDir, renderedConfig,
                 Vocabulary.of(config.data(), config.model()).json());
         // the run's start is in memory; any later state it goes back to is a checkpoint this run wrote
@@ -81,19 +80,10 @@ public final class EmbeddedRun {
                         config.optimizer().momentsAtExpansion(), listener, outcome),
                 "apollo", ActorSystems.embedded());
         // A coordinator that stops without an outcome (an actor failure) must not leave the caller waiting forever.
-        system.getWhenTerminated().thenRun(() -> outcome.completeExceptionally(
-                new RunFailed("the coordinator stopped before the run finished (see the log above)")));
+        system.getWhenTerminated().thenRun(() ->
+                outcome.fail("the coordinator stopped before the run finished (see the log above)"));
         try {
-            return outcome.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RunFailed("interrupted");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RunFailed failed) {
-                throw failed;
-            }
-            throw new RunFailed(e.getCause() instanceof CoordinatorActor.RunFailedException failed
-                    ? failed.getMessage() : e.getCause().toString());
+            return outcome.await();
         } finally {
             ActorSystems.stop(system);
         }
@@ -124,12 +114,5 @@ public final class EmbeddedRun {
                 yield Device.gpu();
             }
         };
-    }
-
-    /** A run that stopped before its end; the message is the one-line reason. */
-    public static final class RunFailed extends RuntimeException {
-        public RunFailed(String message) {
-            super(message);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.apollo.cli.train;
 
+import dev.apollo.coordinator.actor.RunFailedException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,7 +88,7 @@ class EmbeddedRunTest {
         ApolloConfig config = config();
         long started = System.nanoTime();
 
-        EmbeddedRun.RunFailed failed = assertThrows(EmbeddedRun.RunFailed.class,
+        RunFailedException failed = assertThrows(RunFailedException.class,
                 () -> run(config, "hung", device(5, 0)));
         double seconds = (System.nanoTime() - started) / 1e9;
 

@@ -21,7 +21,6 @@ import dev.apollo.protocol.WorkerMessage;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -57,12 +56,12 @@ public final class CoordinatorActor {
 
     /**
      * A coordinator that spawns the given local workers (id to behavior, given the coordinator's address) and runs
-     * the plan from {@code start} to its end, reporting to {@code listener}; {@code outcome} completes with the final
-     * snapshot, or exceptionally with {@link RunFailedException} and the one-line reason.
+     * the plan from {@code start} to its end, reporting to {@code listener}, and ends {@code outcome} as the node
+     * ends the run.
      */
     public static Behavior<Input> create(RunPlan plan, RunSnapshot start, NodeDeadlines settings,
             Map<String, Function<ActorRef<CoordinatorMessage>, Behavior<WorkerMessage>>> localWorkers,
-            MomentPolicy momentPolicy, RunListener listener, CompletableFuture<RunSnapshot> outcome) {
+            MomentPolicy momentPolicy, RunListener listener, RunOutcome outcome) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             ActorRef<CoordinatorMessage> self = context.messageAdapter(CoordinatorMessage.class, FromWorker::new);
             Map<String, ActorRef<WorkerMessage>> workers = new TreeMap<>();
@@ -142,22 +141,7 @@ public final class CoordinatorActor {
                 Duration.ofNanos(delayNanos));
     }
 
-    private static Behavior<Input> next(CoordinatorNode<TensorState> node, CompletableFuture<RunSnapshot> outcome) {
-        if (!node.stopped()) {
-            return Behaviors.same();
-        }
-        if (node.failure() != null) {
-            outcome.completeExceptionally(new RunFailedException(node.failure()));
-        } else {
-            outcome.complete(node.finalSnapshot());
-        }
-        return Behaviors.stopped();
-    }
-
-    /** A run that stopped before its end; the message is the one-line reason. */
-    public static final class RunFailedException extends RuntimeException {
-        public RunFailedException(String message) {
-            super(message);
-        }
+    private static Behavior<Input> next(CoordinatorNode<TensorState> node, RunOutcome outcome) {
+        return outcome.settle(node) ? Behaviors.stopped() : Behaviors.same();
     }
 }

@@ -13,7 +13,6 @@ import dev.apollo.protocol.ControlMessage;
 import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.LeaveAnswered;
 import dev.apollo.protocol.LeaveOrdered;
-import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.tensor.TensorPlane;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,13 +36,14 @@ class ClusterCoordinatorActorTest {
     @Test
     void aLeaveOrderForNoWorkerOrWithABadReplyAddressLeavesTheRunWaiting(@TempDir Path dir) throws Exception {
         RunPlan plan = RunPlan.from(ConfigLoader.load("tiny", null, List.of("train.steps=20")));
-        CompletableFuture<RunSnapshot> outcome = new CompletableFuture<>();
+        RunOutcome outcome = new RunOutcome();
         CompletableFuture<ActorRef<CoordinatorMessage>> coordinator = new CompletableFuture<>();
         try (TensorPlane plane = TensorPlane.start(TensorPlane.Settings.ipc(dir.resolve("aeron"), true, 1001, 1))) {
-            var actor = ClusterCoordinatorActor.create(plan, plan.freshStart(),
-                    new NodeDeadlines(20_000_000_000L, 20_000_000_000L, 0, 60_000_000_000L), 1,
+            var actor = ClusterCoordinatorActor.create(new ClusterCoordinatorActor.RunSetup(plan, plan.freshStart(), 1,
                     new ClusterCoordinatorActor.Offer("apollo {}", 1, "00"), plane, Duration.ofSeconds(5),
-                    (snapshot, state) -> "unused", snapshot -> null, MomentPolicy.COPY, new RunListener() {},
+                    (snapshot, state) -> "unused", snapshot -> null),
+                    new NodeDeadlines(20_000_000_000L, 20_000_000_000L, 0, 60_000_000_000L), MomentPolicy.COPY,
+                    new RunListener() {},
                     new ClusterCoordinatorActor.JoinListener() {
                         @Override
                         public void accepted(String workerId, String device, int joined, int needed) {}
@@ -67,7 +67,7 @@ class ClusterCoordinatorActorTest {
                 ref.tell(new LeaveOrdered("worker-9", replyTo));
                 LeaveAnswered answer = operator.expectMessageClass(LeaveAnswered.class);
                 assertEquals(new LeaveAnswered("worker-9", false, "no worker-9 in this run; its workers: "), answer);
-                assertFalse(outcome.isDone(), "the run still waits for its worker");
+                assertFalse(outcome.ended(), "the run still waits for its worker");
             } finally {
                 kit.shutdownTestKit();
             }

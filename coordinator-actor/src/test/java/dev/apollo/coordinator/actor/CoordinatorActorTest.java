@@ -163,7 +163,7 @@ class CoordinatorActorTest {
             workers.put(id, coordinator -> fakeWorker(id, coordinator, received, false));
         }
         testKit.spawn(CoordinatorActor.create(plan, plan.freshStart(), SETTINGS, workers, MomentPolicy.COPY, recorder,
-                new CompletableFuture<>()));
+                new RunOutcome()));
         RunSnapshot end = recorder.finished.get(20, TimeUnit.SECONDS);
 
         assertEquals(20, end.nextStep());
@@ -189,7 +189,7 @@ class CoordinatorActorTest {
             workers.put(id, coordinator -> fakeWorker(id, coordinator, new ArrayList<>(), true));
         }
         testKit.spawn(CoordinatorActor.create(plan, plan.freshStart(), SETTINGS, workers, MomentPolicy.COPY, recorder,
-                new CompletableFuture<>()));
+                new RunOutcome()));
         var error = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
                 () -> recorder.finished.get(20, TimeUnit.SECONDS));
         assertTrue(error.getCause().getMessage().contains("replicas disagree after the expansion at step 5"),

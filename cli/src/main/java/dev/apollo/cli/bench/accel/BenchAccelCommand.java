@@ -1,5 +1,6 @@
 package dev.apollo.cli.bench.accel;
 
+import dev.apollo.coordinator.actor.RunFailedException;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.apollo.cli.ConfigOptions;
@@ -349,7 +350,7 @@ public final class BenchAccelCommand implements Callable<Integer> {
             }
         }
         if (!missing.isEmpty()) {
-            throw new EmbeddedRun.RunFailed("benchmark report incomplete: missing " + String.join(", ", missing));
+            throw new RunFailedException("benchmark report incomplete: missing " + String.join(", ", missing));
         }
     }
 

@@ -383,18 +383,18 @@ final class SimWorker {
         }
     }
 
-    /** A new coordinator incarnation is up: join it, or just go if this worker was leaving anyway. */
+    /**
+     * A new coordinator incarnation is up: as a real worker process does, this one comes back as a new member under
+     * a new id, which the new incarnation gives the state it resumes from; or it just goes if it was leaving anyway.
+     */
     void onCoordinatorRestarted(long newEpoch) {
         if (!current(newEpoch)) {
             return;
         }
         if (leaving) {
             alive = false;
-            return;
+        } else {
+            sim.rejoined(this);
         }
-        attempt = null;
-        early.clear();
-        store.clear(); // the new incarnation gives it the state it resumes from
-        join();
     }
 }

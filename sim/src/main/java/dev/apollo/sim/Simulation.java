@@ -343,6 +343,13 @@ public final class Simulation implements ReplicaView {
         spawnIncarnation(worker.stem);
     }
 
+    /** {@code worker} lost its coordinator, which came back: the process joins again as a new member. */
+    void rejoined(SimWorker worker) {
+        trace.add(TraceEntry.Kind.FAULT, "rejoin", worker.id + " joins the restarted coordinator as a new member");
+        worker.crash();
+        spawnIncarnation(worker.stem);
+    }
+
     private void restartCoordinator() {
         fault(FaultKind.RESTART, "the coordinator crashes");
         coordinator.crash();

@@ -2,6 +2,7 @@ package dev.apollo.cli.bench;
 
 import dev.apollo.cli.UsageError;
 import dev.apollo.tensor.AllReduceBench;
+import dev.apollo.tensor.TensorPlane;
 import dev.apollo.tensor.AllReduceBench.Result;
 import dev.apollo.tensor.AllReduceBench.Row;
 import java.nio.file.Files;
@@ -36,6 +37,10 @@ final class BenchAllReduceCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
     Path json;
 
+    @Option(names = "--no-gloo", description = "Skip PyTorch's gloo all-reduce, measured beside the ring where python3 "
+            + "with torch is installed.")
+    boolean noGloo;
+
     @Override
     public Integer call() throws Exception {
         if (maxMib < 1 || repeats < 1 || ranks.stream().anyMatch(n -> n < 2)) {
@@ -45,12 +50,47 @@ final class BenchAllReduceCommand implements Callable<Integer> {
         Path workDir = Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
         System.out.println("ring all-reduce of int64, ranks as threads on one embedded driver, Aeron dirs in " + workDir);
         System.out.println("transport  ranks       MiB   seconds  bus GB/s  memcpy GB/s  ratio");
-        Result result = AllReduceBench.run(new AllReduceBench.Options(ranks, maxMib, repeats, quick, workDir),
-                BenchAllReduceCommand::print);
-        new BenchResult().put("ipc_min_ratio_16mib", result.ipcMinRatio16MiB())
+        AllReduceBench.Options options = new AllReduceBench.Options(ranks, maxMib, repeats, quick, workDir);
+        Result result = AllReduceBench.run(options, BenchAllReduceCommand::print);
+        BenchResult figures = new BenchResult().put("ipc_min_ratio_16mib", result.ipcMinRatio16MiB())
                 .put("udp_min_ratio_16mib", result.udpMinRatio16MiB())
-                .emit(System.out, json);
+                .put("sizes_slower_than_larger", slowerThanLarger(result.rows()));
+        int pair = ranks.get(0);
+        double ipc = busAt16MiB(result.rows(), TensorPlane.Transport.IPC, pair);
+        double udp = busAt16MiB(result.rows(), TensorPlane.Transport.UDP, pair);
+        figures.put("ipc_bus_gbps_16mib", ipc).put("udp_bus_gbps_16mib", udp);
+        if (!noGloo) {
+            GlooBaseline.Measured gloo = GlooBaseline.measure(ranks, options.sizes(), repeats);
+            gloo.rows().forEach(row -> System.out.println(GlooBaseline.format(row)));
+            if (gloo.missing() != null) {
+                System.out.println("gloo: not measured: " + gloo.missing());
+            }
+            gloo.rows().stream().filter(row -> row.ranks() == pair && row.bytes() == 16L << 20).findFirst()
+                    .ifPresent(row -> figures.put("gloo_bus_gbps_16mib", row.busGBps())
+                            .put("ipc_vs_gloo_16mib", ipc / row.busGBps()).put("udp_vs_gloo_16mib", udp / row.busGBps()));
+        }
+        figures.emit(System.out, json);
         return 0;
+    }
+
+    /** A ring's bus bandwidth at 16 MiB, NaN where that size was not measured. */
+    private static double busAt16MiB(List<Row> rows, TensorPlane.Transport transport, int ranks) {
+        return rows.stream().filter(row -> row.transport() == transport && row.ranks() == ranks
+                && row.bytes() == 16L << 20).mapToDouble(Row::busGBps).findFirst().orElse(Double.NaN);
+    }
+
+    /** How many sizes took longer to sum than the next larger one on the same ring: latency where there should be none. */
+    static int slowerThanLarger(List<Row> rows) {
+        int slower = 0;
+        for (int i = 0; i + 1 < rows.size(); i++) {
+            Row row = rows.get(i);
+            Row larger = rows.get(i + 1);
+            if (row.transport() == larger.transport() && row.ranks() == larger.ranks() && larger.bytes() > row.bytes()
+                    && row.seconds() > larger.seconds()) {
+                slower++;
+            }
+        }
+        return slower;
     }
 
     private static void print(Row row) {

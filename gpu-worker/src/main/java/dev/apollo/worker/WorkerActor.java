@@ -102,7 +102,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
                     }
                 }))
                 .onMessage(Evaluate.class, evaluate -> guarded(() -> evaluate(evaluate)))
-                .onMessage(PullState.class, pull -> guarded(() -> link.pulled(pull, replica().exportState(),
+                .onMessage(PullState.class, pull -> guarded(() -> link.pulled(pull, stateAt(pull.step()),
                         state -> coordinator.tell(new StatePulled(pull.step(), pull.round(), workerId, state)))))
                 .onMessage(PushState.class, push -> guarded(() -> load(push)))
                 .onMessage(WriteCheckpoint.class, checkpoint -> guarded(() -> checkpoint(checkpoint)))
@@ -124,6 +124,17 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
         return replica;
     }
 
+    /** The replica, as it stands at {@code boundary}: the tentative update applied or dropped first. */
+    private Replica at(long boundary) {
+        replica().prepareFor(boundary);
+        return replica;
+    }
+
+    /** The state before step {@code boundary}, to send away. */
+    private TensorState stateAt(long boundary) {
+        return at(boundary).exportState();
+    }
+
     private void restore(RestoreState restoring) throws Exception {
         if (replica != null) {
             replica.close();
@@ -138,7 +149,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
     /** The source gives its state to the workers admitted at the boundary; each of those takes it. */
     private void sync(SyncState sync) throws Exception {
         if (sync.sourceWorker().equals(workerId)) {
-            link.give(sync, replica().exportState());
+            link.give(sync, stateAt(sync.step()));
         } else if (sync.targets().contains(workerId)) {
             TensorState state = link.take(sync);
             if (replica != null) {
@@ -162,9 +173,9 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
     }
 
     private void evaluate(Evaluate evaluate) {
-        double full = replica().validationLoss(ints(evaluate.fullDepthMap()), evalBatches);
+        double full = at(evaluate.stepsDone()).validationLoss(ints(evaluate.fullDepthMap()), evalBatches);
         double stage = evaluate.stageDepthMap().equals(evaluate.fullDepthMap())
-                ? full : replica().validationLoss(ints(evaluate.stageDepthMap()), evalBatches);
+                ? full : replica.validationLoss(ints(evaluate.stageDepthMap()), evalBatches);
         coordinator.tell(new EvaluationCompleted(evaluate.stepsDone(), workerId, full, stage));
     }
 
@@ -174,7 +185,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
     }
 
     private void checkpoint(WriteCheckpoint checkpoint) throws Exception {
-        link.checkpoint(checkpoint.snapshot(), replica().exportState(), location -> coordinator.tell(
+        link.checkpoint(checkpoint.snapshot(), stateAt(checkpoint.snapshot().nextStep()), location -> coordinator.tell(
                 new CheckpointCompleted(checkpoint.snapshot().nextStep(), workerId, location)));
     }
 

@@ -16,12 +16,17 @@ final class CheckpointStorage {
     private final TreeMap<Long, Checkpoint> written = new TreeMap<>();
     private final Checkpoint start;
 
+    /** (step, weights) as one key: the state before {@code step} with {@code weights} real layers. */
+    private static long label(long step, int weights) {
+        return step << 16 | weights;
+    }
+
     CheckpointStorage(RunSnapshot freshStart) {
         this.start = new Checkpoint(freshStart, ReplicaDigest.initial(freshStart.seed(), freshStart.weights()));
     }
 
     void write(RunSnapshot snapshot, long digest) {
-        written.put(ReplicaStore.label(snapshot.nextStep(), snapshot.weights()), new Checkpoint(snapshot, digest));
+        written.put(label(snapshot.nextStep(), snapshot.weights()), new Checkpoint(snapshot, digest));
     }
 
     /** The checkpoint {@code snapshot} describes, or null if none was written (the fresh start always exists). */
@@ -29,7 +34,7 @@ final class CheckpointStorage {
         if (snapshot.equals(start.snapshot())) {
             return start;
         }
-        Checkpoint found = written.get(ReplicaStore.label(snapshot.nextStep(), snapshot.weights()));
+        Checkpoint found = written.get(label(snapshot.nextStep(), snapshot.weights()));
         return found != null && found.snapshot().equals(snapshot) ? found : null;
     }
 

@@ -26,7 +26,7 @@ import java.util.Map;
 
 /**
  * A simulated worker process: a device that computes shards in the time the cost model says, takes part in the
- * all-reduce ring of each step attempt, and keeps its replica's state as digests ({@link ReplicaStore}). It acts
+ * all-reduce ring of each step attempt, and keeps its replica's state as a digest ({@link SimReplica}). It acts
  * only on what reaches it over the network, and only for the newest coordinator incarnation and step attempt it
  * has seen: a late or duplicated command changes nothing.
  */
@@ -88,7 +88,7 @@ final class SimWorker {
     final String stem;
     final int index;
     private final Simulation sim;
-    private final ReplicaStore store = new ReplicaStore();
+    private final SimReplica replica;
     /** Fragments of attempts this worker has not started yet, kept until it does. */
     private final Map<AttemptKey, List<SimRing.Fragment>> early = new HashMap<>();
     private boolean alive = true;
@@ -107,6 +107,8 @@ final class SimWorker {
         this.stem = stem;
         this.index = index;
         this.epoch = epoch;
+        this.replica = new SimReplica(sim.tentativeUpdate(), (state, cause) ->
+                sim.checker().updated(id, state.step(), state.weights(), state.digest(), cause));
     }
 
     boolean alive() {
@@ -118,7 +120,7 @@ final class SimWorker {
     }
 
     Long digest(long step, int weights) {
-        return store.get(step, weights);
+        return replica.digest(step, weights);
     }
 
     /** Announces itself to the coordinator incarnation it knows. */
@@ -182,11 +184,14 @@ final class SimWorker {
         while (position < step.shards().size() && !step.shards().get(position).workerId().equals(id)) {
             position++;
         }
-        Long input = store.get(step.step(), step.weights());
-        if (position == step.shards().size() || input == null) {
-            return; // not an owner, or without the state before the step (the checker has said so)
+        if (position == step.shards().size()) {
+            return; // not an owner
         }
-        Attempt started = new Attempt(key, step, position, input);
+        SimReplica.State input = replica.beforeStep(step.step(), step.weights());
+        if (input == null) {
+            return; // without a state to train (the checker has said so)
+        }
+        Attempt started = new Attempt(key, step, position, input.digest());
         attempt = started;
         early.keySet().removeIf(pending -> pending.compareTo(key) < 0);
         long compute = nanos(sim.cost().computeSeconds(step.depth(), step.weights(), started.shard.microBatches() * sim.rowsPerMicroBatch()));
@@ -262,8 +267,7 @@ final class SimWorker {
         sim.checker().reduced(id, step, reduced);
         long digest = ReplicaDigest.afterStep(reducing.input, step.step(), step.weights(), step.depth(), step.lr(),
                 reduced);
-        store.put(step.step() + 1, step.weights(), digest);
-        sim.checker().updated(id, step.step() + 1, step.weights(), digest, step);
+        replica.trained(step.step(), new SimReplica.State(step.step() + 1, step.weights(), digest));
         sim.toCoordinator(this, reducing.key.epoch(), new StepCompleted(step.step(), step.attempt(), id,
                 reducing.shard.microBatches(), false, SimData.meanLoss(sim.plan().seed(), step.step(), 0, sim.plan().microBatches()),
                 SimData.gradientNorm(reduced), (sim.queue().now() - reducing.startedAt) / 1e9));
@@ -271,8 +275,8 @@ final class SimWorker {
 
     private void onEvaluate(long from, Evaluate evaluate) {
         int weights = evaluate.stageDepthMap().size();
-        Long state = store.get(evaluate.stepsDone(), weights);
-        if (!current(from) || state == null) {
+        Long state = current(from) ? replica.current(evaluate.stepsDone(), weights) : null;
+        if (state == null) {
             return;
         }
         sim.queue().after(nanos(sim.cost().evaluationSeconds(weights)), () -> {
@@ -285,8 +289,8 @@ final class SimWorker {
 
     private void onWriteCheckpoint(long from, WriteCheckpoint checkpoint) {
         RunSnapshot snapshot = checkpoint.snapshot();
-        Long state = store.get(snapshot.nextStep(), snapshot.weights());
-        if (!current(from) || state == null) {
+        Long state = current(from) ? replica.current(snapshot.nextStep(), snapshot.weights()) : null;
+        if (state == null) {
             return;
         }
         // as a worker process does: the canonical state goes to the coordinator, which writes it
@@ -301,8 +305,8 @@ final class SimWorker {
 
     /** The coordinator pulls the state to expand it. */
     private void onPull(long from, PullState pull) {
-        Long state = store.get(pull.step(), pull.weights());
-        if (current(from) && state != null) {
+        Long state = current(from) ? replica.current(pull.step(), pull.weights()) : null;
+        if (state != null) {
             sim.send(this, sim.coordinator(), sim.cost().stateBytes(pull.weights()), "state for " + pull,
                     () -> sim.coordinator().onPulled(from, id, pull.step(), pull.round(), state));
         }
@@ -313,15 +317,15 @@ final class SimWorker {
         if (!current(from)) {
             return;
         }
-        store.put(step, weights, expanded);
+        replica.replace(new SimReplica.State(step, weights, expanded));
         sim.checker().updated(id, step, weights, expanded, "the expansion at step " + step);
         sim.toCoordinator(this, from, new StatePushed(step, round, id, ReplicaDigest.hex(expanded)));
     }
 
     /** As the source of an admission: send the state of the boundary to each newcomer, directly. */
     private void onSync(long from, SyncState sync) {
-        Long state = store.get(sync.step(), sync.weights());
-        if (!current(from) || state == null) {
+        Long state = current(from) ? replica.current(sync.step(), sync.weights()) : null;
+        if (state == null) {
             return;
         }
         for (String target : sync.targets()) {
@@ -339,8 +343,7 @@ final class SimWorker {
         }
         if (admittedBy != from) { // a worker is admitted once by each incarnation: a second copy is a duplicate
             admittedBy = from;
-            store.clear();
-            store.put(step, weights, state);
+            replica.replace(new SimReplica.State(step, weights, state));
             sim.checker().updated(id, step, weights, state, "a copy from a member");
         }
         sim.toCoordinator(this, from, new StateSynced(step, id));
@@ -360,9 +363,8 @@ final class SimWorker {
             if (alive && epoch == from) {
                 admittedBy = from;
                 restoringFor = -1;
-                store.clear();
                 attempt = null;
-                store.put(snapshot.nextStep(), snapshot.weights(), checkpoint.digest());
+                replica.replace(new SimReplica.State(snapshot.nextStep(), snapshot.weights(), checkpoint.digest()));
                 sim.checker().updated(id, snapshot.nextStep(), snapshot.weights(), checkpoint.digest(), snapshot);
                 sim.toCoordinator(this, from, new StateRestored(snapshot.nextStep(), id));
             }

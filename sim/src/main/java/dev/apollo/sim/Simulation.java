@@ -2,6 +2,7 @@ package dev.apollo.sim;
 
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.coordinator.node.NodeDeadlines;
+import dev.apollo.worker.node.TentativeUpdate;
 import dev.apollo.protocol.CoreCommand;
 import dev.apollo.protocol.RecordStep;
 import dev.apollo.protocol.RestoreState;
@@ -35,6 +36,7 @@ public final class Simulation implements ReplicaView {
     private final EventQueue queue = new EventQueue();
     private final Trace trace;
     private final SimRing.FragmentRule fragmentRule;
+    private final CoreFactory cores;
     private final SimulationStats stats = new SimulationStats();
     private final Network network;
     private final CheckpointStorage storage;
@@ -75,6 +77,7 @@ public final class Simulation implements ReplicaView {
         this.timeoutNanos = Math.max(1_000_000, 10 * stepNanos);
         nodes.add(null);
         this.fragmentRule = cores.fragmentRule();
+        this.cores = cores;
         this.coordinator = new SimCoordinator(this, cores, nodeDeadlines(), plan.freshStart());
     }
 
@@ -164,6 +167,11 @@ public final class Simulation implements ReplicaView {
     }
 
     /** How the workers' rings judge a fragment: the production rule, unless a bug is planted. */
+    /** A new worker's rule for the update of its last step. */
+    TentativeUpdate<SimReplica.State> tentativeUpdate() {
+        return cores.tentativeUpdate();
+    }
+
     SimRing.FragmentRule fragmentRule() {
         return fragmentRule;
     }

@@ -14,8 +14,10 @@ import dev.apollo.protocol.StatePushed;
 import dev.apollo.protocol.StepCompleted;
 import dev.apollo.sim.Violation.Invariant;
 import dev.apollo.tensor.RingExchange;
+import dev.apollo.worker.node.TentativeUpdate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Deliberately broken coordinators: the production core behind a wrapper (or given a mis-resolved plan) that
@@ -115,6 +117,19 @@ enum PlantedBug {
     },
 
     /**
+     * A bug in the workers' update, not the coordinator: the update of a step is applied before whatever comes next,
+     * its own re-run too, as a rule that forgot the run can go back would; the re-run then trains from the state
+     * after the step. It can break a run only where an owner finished a step that is then run again (a third of the
+     * seeds): {@link UpdateAppliedTwice#fired} says whether it did.
+     */
+    UPDATE_APPLIED_TWICE_AFTER_A_RERUN(Invariant.REPLICAS, 72, true) {
+        @Override
+        CoreFactory cores() {
+            return new UpdateAppliedTwice();
+        }
+    },
+
+    /**
      * A bug in the workers' ring, not the coordinator: a fragment of the running exchange that the production rule
      * drops as stale (a duplicate of one already taken) is taken in place of the one expected next, as a ring that
      * compared tags but not steps and positions would. Only a duplicated message can be stale, so it needs faults.
@@ -139,6 +154,35 @@ enum PlantedBug {
             };
         }
     };
+
+    /** The production core, with workers whose rule applies a held update before anything, a re-run included. */
+    static final class UpdateAppliedTwice implements CoreFactory {
+        private final AtomicBoolean fired = new AtomicBoolean();
+
+        @Override
+        public Core start(RunPlan plan, RunSnapshot from) {
+            return new CoordinatorCore(plan, from);
+        }
+
+        @Override
+        public TentativeUpdate<SimReplica.State> tentativeUpdate() {
+            return new TentativeUpdate<>() {
+                @Override
+                public SimReplica.State before(long boundary) {
+                    SimReplica.State held = peek();
+                    if (held != null && boundary < held.step()) {
+                        fired.set(true); // the production rule would have dropped it
+                    }
+                    return take();
+                }
+            };
+        }
+
+        /** Whether a worker applied an update the run had gone back over. */
+        boolean fired() {
+            return fired.get();
+        }
+    }
 
     /** The production core, remembering the last expansion it asked for. */
     private static final class ExpansionWatcher implements Core {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apollo.sim.Violation.Invariant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,6 +61,25 @@ class SweepTest {
         List<Sweep.Outcome> missed = outcomes.stream().filter(o -> !invariants(o).contains(bug.caughtBy)).toList();
         assertTrue(missed.size() <= bug.seedsItMayMissOf100, () -> missed.stream()
                 .map(outcome -> "seed " + outcome.seed() + ": " + outcome.violations()).toList().toString());
+    }
+
+    @Test
+    void anUpdateAppliedOverARerunIsCaughtInTheSeedsWhereItHappened() {
+        int fired = 0;
+        List<Long> missed = new ArrayList<>();
+        for (long seed = 1; seed <= 100; seed++) {
+            PlantedBug.UpdateAppliedTwice bug = new PlantedBug.UpdateAppliedTwice();
+            SimulationResult result = Simulation.run(varied(seed), bug, false);
+            if (bug.fired()) {
+                fired++;
+                if (result.violations().stream().noneMatch(v -> v.invariant() == Invariant.REPLICAS)) {
+                    missed.add(seed);
+                }
+            }
+        }
+        assertTrue(fired >= 20, "the bug had a chance in " + fired + " seeds");
+        // one whose worker died before it trained from the wrong state may go unseen
+        assertTrue(missed.size() <= 1, () -> "fired in " + missed + " and not caught");
     }
 
     @Test

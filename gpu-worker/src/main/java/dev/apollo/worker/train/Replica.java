@@ -19,6 +19,7 @@ import dev.apollo.worker.model.Bert;
 import dev.apollo.worker.model.Gpt;
 import dev.apollo.worker.model.LanguageModel;
 import dev.apollo.worker.model.ModelParameters;
+import dev.apollo.worker.node.TentativeUpdate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,7 +43,7 @@ public final class Replica implements AutoCloseable {
     private ModelParameters params;
     private AdamW optimizer;
     private FixedPointGradients gradientSum;
-    private PendingUpdate pending;
+    private final TentativeUpdate<PendingUpdate> pending = new TentativeUpdate<>();
 
     /** A replica holding {@code state}, or freshly initialized parameters with {@code weights} real layers if null. */
     public Replica(ApolloConfig config, BatchSource data, Device device, int weights, TensorState state) {
@@ -65,7 +66,7 @@ public final class Replica implements AutoCloseable {
     }
 
     /** The update of a step that is computed but not applied yet: it is applied when the run moves on. */
-    private record PendingUpdate(long step, double lr, double gradientNorm) {}
+    private record PendingUpdate(double lr, double gradientNorm) {}
 
     /**
      * The outcome of one training step, the same on every owner: the mean loss and gradient norm of the whole batch,
@@ -88,10 +89,8 @@ public final class Replica implements AutoCloseable {
      * step's owners by {@code exchange}; then one optimizer update at learning rate {@code lr} with the mean over
      * every micro-batch of the batch. The result does not depend on how the micro-batches were shared out.
      *
-     * <p>The update stays tentative until the run moves on (the next step, an evaluation, an export): an owner may
-     * finish a step whose exchange another owner never finished, and when the coordinator then runs the step again,
-     * that owner must start from the same state as the others. A re-run drops the tentative update; anything else
-     * applies it first.
+     * <p>The update stays tentative until the run moves on ({@link TentativeUpdate}): a re-run of the step drops it;
+     * anything else applies it first.
      *
      * <p>A step whose loss or gradient was not finite (or too large to sum exactly) on any owner is skipped: every
      * owner sees it in the exchanged sum, so all skip together, and none has an update to apply (as GradScaler or
@@ -99,10 +98,7 @@ public final class Replica implements AutoCloseable {
      */
     public StepOutcome trainStep(long step, int[] layerMap, double lr, int first, int count,
             GradientExchange exchange) {
-        if (pending != null && pending.step() == step) {
-            pending = null; // a re-run of the step: its earlier attempt's update is not applied
-        }
-        commit();
+        apply(pending.before(step));
         Batch batch = data.trainBatch(config.train().seed(), step, config.train().batchSize());
         int rows = config.train().microBatchRows();
         int microBatches = config.train().microBatches();
@@ -137,15 +133,25 @@ public final class Replica implements AutoCloseable {
         }
         double loss = sum.meanLoss(microBatches);
         double gradientNorm = withMeanGradients(AdamW::gradientNorm);
-        pending = new PendingUpdate(step, lr, gradientNorm);
+        pending.hold(step, new PendingUpdate(lr, gradientNorm));
         return new StepOutcome(false, loss, gradientNorm);
     }
 
-    /** Applies the update of the step last trained, if it is still tentative. */
+    /**
+     * Before the worker acts on the state at {@code boundary} (the state before that step): the update of the step
+     * last trained is applied if the run moved past it, and dropped if the run went back to it.
+     */
+    public void prepareFor(long boundary) {
+        apply(pending.before(boundary));
+    }
+
+    /** Applies the update of the step last trained, if it is still tentative: for a use outside the run's commands. */
     public void commit() {
-        if (pending != null) {
-            PendingUpdate update = pending;
-            pending = null;
+        apply(pending.take());
+    }
+
+    private void apply(PendingUpdate update) {
+        if (update != null) {
             withMeanGradients(gradients -> {
                 optimizer.update(params, gradients, update.lr(), update.gradientNorm());
                 return null;
@@ -230,7 +236,7 @@ public final class Replica implements AutoCloseable {
     }
 
     private void load(TensorState state, int weights) {
-        pending = null;
+        pending.drop();
         if (gradientSum != null) {
             gradientSum.close();
             gradientSum = null;

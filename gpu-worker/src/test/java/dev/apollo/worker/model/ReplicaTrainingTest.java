@@ -87,6 +87,24 @@ class ReplicaTrainingTest {
     }
 
     @Test
+    void aNewcomerGivenTheStateBeforeAStepToBeRunAgainGetsItWithoutTheFirstAttemptsUpdate() {
+        // found by the simulator: the source of a copy at the boundary of a re-run exported its tentative update
+        ApolloConfig config = TestConfigs.small("gpt");
+        try (Replica source = new Replica(config, TestConfigs.dataset(config), Device.cpu(), 2, null)) {
+            int[] map = {0, 1, 1};
+            source.trainStep(0, map, 1e-3, 0, 2, GradientExchange.ALONE);
+            source.prepareFor(1);
+            String beforeStep1 = source.exportState().digest();
+            source.trainStep(1, map, 1e-3, 0, 2, GradientExchange.ALONE); // attempt 0, another owner lost
+
+            source.prepareFor(1); // the newcomer's copy, ahead of the re-run
+            assertEquals(beforeStep1, source.exportState().digest());
+            source.prepareFor(2);
+            assertEquals(beforeStep1, source.exportState().digest(), "the dropped update stays dropped");
+        }
+    }
+
+    @Test
     void aStepWhoseSumIsNotFiniteIsSkippedWithTheStateLeftAsItWas() {
         ApolloConfig config = TestConfigs.small("gpt");
         // what another owner of the step does when its part held a NaN: its count of non-finite parts (the last

@@ -50,7 +50,7 @@ final class SimReplica {
         return held != null && held.step() == step && held.weights() == weights ? held.digest() : null;
     }
 
-    /** The update of {@code step} (from state {@code input}), tentative until the run moves on. */
+    /** The update of {@code step}, tentative until the run moves on. */
     void trained(long step, State after) {
         tentative.hold(step, after);
     }

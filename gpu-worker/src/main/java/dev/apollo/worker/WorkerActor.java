@@ -51,12 +51,12 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
     private final StateLink link;
     private final int evalBatches;
     private final ActorRef<CoordinatorMessage> coordinator;
-    private final GradientExchanges exchanges;
+    private final GradientExchange.Steps exchanges;
     private Replica replica;
 
     private WorkerActor(ActorContext<WorkerMessage> context, String workerId, Replicas replicas,
             StateLink link, int evalBatches, ActorRef<CoordinatorMessage> coordinator,
-            GradientExchanges exchanges) {
+            GradientExchange.Steps exchanges) {
         super(context);
         this.exchanges = exchanges;
         this.workerId = workerId;
@@ -66,25 +66,9 @@ public final class WorkerActor extends AbstractBehavior<WorkerMessage> {
         this.coordinator = coordinator;
     }
 
-    /** How a worker sums a step's gradient with the step's other owners. */
-    @FunctionalInterface
-    public interface GradientExchanges {
-
-        GradientExchange forStep(RunStep step);
-
-        /** A process with one worker: every step is that worker's alone. */
-        GradientExchanges ALONE = step -> {
-            if (step.shards().size() != 1) {
-                throw new IllegalStateException("step " + step.step() + " is shared by " + step.shards().size()
-                        + " workers; this process has no tensor plane to sum their gradients");
-            }
-            return GradientExchange.ALONE;
-        };
-    }
-
     public static Behavior<WorkerMessage> create(String workerId, Replicas replicas,
             StateLink link, int evalBatches, ActorRef<CoordinatorMessage> coordinator,
-            GradientExchanges exchanges) {
+            GradientExchange.Steps exchanges) {
         return Behaviors.setup(context -> new WorkerActor(context, workerId, replicas, link, evalBatches,
                 coordinator, exchanges));
     }

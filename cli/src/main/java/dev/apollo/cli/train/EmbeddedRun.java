@@ -21,6 +21,7 @@ import dev.apollo.worker.WorkerActor;
 import dev.apollo.worker.checkpoint.CheckpointStore;
 import dev.apollo.worker.data.Vocabulary;
 import dev.apollo.worker.data.BatchSource;
+import dev.apollo.worker.train.GradientExchange;
 import dev.apollo.worker.train.Replica;
 import java.nio.file.Path;
 import java.util.Map;
@@ -74,7 +75,7 @@ public final class EmbeddedRun {
         };
         Map<String, Function<ActorRef<CoordinatorMessage>, Behavior<WorkerMessage>>> workers = Map.of(WORKER,
                 coordinator -> aroundWorker.apply(WorkerActor.create(WORKER, replicas, StateLink.inProcess(checkpoints),
-                        config.train().evalBatches(), coordinator, WorkerActor.GradientExchanges.ALONE)));
+                        config.train().evalBatches(), coordinator, GradientExchange.Steps.ALONE)));
         ActorSystem<CoordinatorActor.Input> system = ActorSystem.create(
                 CoordinatorActor.create(plan, start, NodeDeadlines.withoutJoins(config.cluster()), workers,
                         config.optimizer().momentsAtExpansion(), listener, outcome),

@@ -142,7 +142,7 @@ public final class WorkerHost {
         // a worker stuck behind a silent peer says so well before the coordinator's deadline
         Duration stallReport = stepTimeout.dividedBy(4);
         PeerEndpoints peers = new PeerEndpoints();
-        RingExchanges exchanges = new RingExchanges(offer.workerId(), plane, peers, coordinator, clock, stepTimeout,
+        RingGradientExchange exchanges = new RingGradientExchange(offer.workerId(), plane, peers, coordinator, clock, stepTimeout,
                 stallReport);
         RunSnapshot start = RunPlan.from(config).freshStart();
         PlaneStateLink link = new PlaneStateLink(plane, new Endpoint(offer.channel(), offer.streamId()), peers,

@@ -1,5 +1,6 @@
 package dev.apollo.worker.train;
 
+import dev.apollo.protocol.RunStep;
 import java.nio.ByteBuffer;
 
 /**
@@ -14,4 +15,20 @@ public interface GradientExchange {
 
     /** The whole batch is this worker's: its sum is the total. */
     GradientExchange ALONE = (values, count) -> { };
+
+    /** Where a worker gets each step's exchange: a ring of the step's owners in a cluster. */
+    @FunctionalInterface
+    interface Steps {
+
+        GradientExchange forStep(RunStep step);
+
+        /** A process with one worker: every step is that worker's alone. */
+        Steps ALONE = step -> {
+            if (step.shards().size() != 1) {
+                throw new IllegalStateException("step " + step.step() + " is shared by " + step.shards().size()
+                        + " workers; this process has no tensor plane to sum their gradients");
+            }
+            return GradientExchange.ALONE;
+        };
+    }
 }

@@ -10,7 +10,6 @@ import dev.apollo.tensor.ExchangeAbandonedException;
 import dev.apollo.tensor.PeerTimeoutException;
 import dev.apollo.tensor.Ring;
 import dev.apollo.tensor.TensorPlane;
-import dev.apollo.worker.WorkerActor;
 import dev.apollo.worker.train.GradientExchange;
 import dev.apollo.worker.train.StepAbandonedException;
 import java.time.Duration;
@@ -26,7 +25,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * for longer than {@code stallReport}, the coordinator is told this worker is alive ({@link StepStalled}), so that
  * at the deadline only the silent owners are declared dead.
  */
-final class RingExchanges implements WorkerActor.GradientExchanges {
+final class RingGradientExchange implements GradientExchange.Steps {
 
     private final String workerId;
     private final TensorPlane plane;
@@ -36,7 +35,7 @@ final class RingExchanges implements WorkerActor.GradientExchanges {
     private final Duration timeout;
     private final Duration stallReport;
 
-    RingExchanges(String workerId, TensorPlane plane, PeerEndpoints peers, ActorRef<CoordinatorMessage> coordinator,
+    RingGradientExchange(String workerId, TensorPlane plane, PeerEndpoints peers, ActorRef<CoordinatorMessage> coordinator,
             ScheduledExecutorService clock, Duration timeout, Duration stallReport) {
         this.workerId = workerId;
         this.peers = peers;

@@ -11,6 +11,7 @@ import dev.apollo.protocol.CheckpointCompleted;
 import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.CoreCommand;
 import dev.apollo.protocol.CoreEvent;
+import dev.apollo.protocol.RestoreState;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.WorkerMessage;
 import java.util.Arrays;
@@ -142,6 +143,12 @@ final class SimCoordinator implements Transport<Long>, Timers {
         if (worker != null) {
             sim.send(this, worker, Simulation.CONTROL_BYTES, message, () -> worker.receive(from, message));
         }
+    }
+
+    /** A simulated worker reads the checkpoint from the shared durable storage. */
+    @Override
+    public void restore(String workerId, RestoreState restore) {
+        send(workerId, restore);
     }
 
     @Override

@@ -324,6 +324,9 @@ final class SimWorker {
 
     /** As the source of an admission: send the state of the boundary to each newcomer, directly. */
     private void onSync(long from, SyncState sync) {
+        if (!sync.sourceWorker().equals(id)) {
+            return; // a newcomer: it takes the copy when it comes
+        }
         Long state = current(from) ? replica.current(sync.step(), sync.weights()) : null;
         if (state == null) {
             return;

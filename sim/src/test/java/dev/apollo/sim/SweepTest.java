@@ -78,8 +78,10 @@ class SweepTest {
             }
         }
         assertTrue(fired >= 20, "the bug had a chance in " + fired + " seeds");
-        // one whose worker died before it trained from the wrong state may go unseen
-        assertTrue(missed.size() <= 1, () -> "fired in " + missed + " and not caught");
+        // a worker that applied the update when asked for the state before it, and was declared dead for staying
+        // silent before it trained from the wrong state, leaves nothing wrong behind to see
+        String found = "caught in " + (fired - missed.size()) + " of " + fired + "; missed " + missed;
+        assertTrue((fired - missed.size()) * 10 >= fired * 9, found);
     }
 
     @Test

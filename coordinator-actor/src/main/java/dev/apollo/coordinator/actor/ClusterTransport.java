@@ -7,7 +7,6 @@ import dev.apollo.protocol.PushState;
 import dev.apollo.protocol.ReleaseWorker;
 import dev.apollo.protocol.RestoreState;
 import dev.apollo.protocol.RunSnapshot;
-import dev.apollo.protocol.SyncState;
 import dev.apollo.protocol.TensorState;
 import dev.apollo.protocol.TensorStateCodec;
 import dev.apollo.protocol.WorkerMessage;
@@ -75,15 +74,15 @@ final class ClusterTransport implements Transport<TensorState> {
         worker.ref.tell(message);
         if (message instanceof ReleaseWorker) {
             workers.remove(workerId); // it goes; its leaving the cluster is no news to the node
-        } else if (message instanceof RestoreState restore) { // told first: the state moves while it is taken
+        }
+    }
+
+    @Override
+    public void restore(String workerId, RestoreState restore) {
+        Worker worker = workers.get(workerId);
+        if (worker != null) {
+            worker.ref.tell(restore); // told first: the state moves while it is taken
             sendRestored(workerId, worker, restore.snapshot());
-        } else if (message instanceof SyncState sync) { // the admitted take the state the source sends them
-            for (String target : sync.targets()) {
-                Worker admitted = workers.get(target);
-                if (admitted != null) {
-                    admitted.ref.tell(sync);
-                }
-            }
         }
     }
 

@@ -12,6 +12,7 @@ import dev.apollo.coordinator.node.Timers;
 import dev.apollo.coordinator.node.Transport;
 import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.PushState;
+import dev.apollo.protocol.RestoreState;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.StatePulled;
 import dev.apollo.protocol.TensorState;
@@ -112,6 +113,11 @@ public final class CoordinatorActor {
                 if (worker != null) {
                     worker.tell(message);
                 }
+            }
+
+            @Override
+            public void restore(String workerId, RestoreState restore) {
+                send(workerId, restore); // a local worker reads the checkpoint itself
             }
 
             @Override

@@ -461,11 +461,14 @@ public final class CoordinatorNode<S> {
                         expansion.fromWeights()));
                 expect(expansion, List.of(expansion.sourceWorker()), deadlines.phaseNanos());
             } else if (command instanceof SyncState sync) {
-                transport.send(sync.sourceWorker(), sync);
+                transport.send(sync.sourceWorker(), sync); // the source gives, each target takes
+                for (String target : sync.targets()) {
+                    transport.send(target, sync);
+                }
                 expect(sync, sync.targets(), deadlines.phaseNanos());
             } else if (command instanceof RestoreState restore) {
                 for (String worker : restore.workers()) {
-                    transport.send(worker, restore);
+                    transport.restore(worker, restore);
                 }
                 // newcomers join a restore under way: the core waits for all of them
                 List<String> restoring = new ArrayList<>(restore.workers());

@@ -1,5 +1,6 @@
 package dev.apollo.coordinator.node;
 
+import dev.apollo.protocol.RestoreState;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.WorkerMessage;
 
@@ -13,6 +14,12 @@ public interface Transport<S> {
 
     /** A command for one worker, on the control plane. */
     void send(String workerId, WorkerMessage message);
+
+    /**
+     * Tells {@code workerId} to restore the state {@code restore} names, and gives it that state unless the worker
+     * builds it itself (the seed's start) or reads it where it is.
+     */
+    void restore(String workerId, RestoreState restore);
 
     /** The expanded state of expansion {@code round}, for one holder: {@code weights} real layers before {@code step}. */
     void push(String workerId, long step, long round, int weights, S state);

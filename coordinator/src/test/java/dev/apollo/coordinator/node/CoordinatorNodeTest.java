@@ -97,6 +97,11 @@ class CoordinatorNodeTest {
         }
 
         @Override
+        public void restore(String workerId, RestoreState restore) {
+            sent.add(new Sent(workerId, restore));
+        }
+
+        @Override
         public void push(String workerId, long step, long round, int weights, Long state) {
             Pushed push = new Pushed(workerId, step, round, weights, state);
             pushed.add(push);

@@ -1,6 +1,5 @@
 package dev.apollo.cli;
 
-import dev.apollo.coordinator.actor.RunFailedException;
 import dev.apollo.cli.bench.BenchCommand;
 import dev.apollo.cli.cluster.CoordinatorCommand;
 import dev.apollo.cli.cluster.LeaveCommand;
@@ -13,11 +12,13 @@ import dev.apollo.cli.tokenizer.TokenizerCommand;
 import dev.apollo.cli.train.PlanCommand;
 import dev.apollo.cli.train.TrainCommand;
 import dev.apollo.config.ConfigError;
+import dev.apollo.coordinator.actor.RunFailedException;
+import dev.apollo.run.UsageError;
 import dev.apollo.tokenizer.TokenizerError;
 import dev.apollo.worker.checkpoint.CheckpointError;
 import dev.apollo.worker.data.DataError;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code apollo} launcher. Exit codes: 0 done; 1 the run failed while training; 2 bad input (usage, config,

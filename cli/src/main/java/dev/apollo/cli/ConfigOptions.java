@@ -3,6 +3,7 @@ package dev.apollo.cli;
 import com.typesafe.config.ConfigUtil;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
+import dev.apollo.run.Corpus;
 import dev.apollo.worker.data.Vocabulary;
 import java.nio.file.Path;
 import java.util.ArrayList;

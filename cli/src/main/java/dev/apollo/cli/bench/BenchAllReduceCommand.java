@@ -1,10 +1,10 @@
 package dev.apollo.cli.bench;
 
-import dev.apollo.cli.UsageError;
-import dev.apollo.tensor.AllReduceBench;
-import dev.apollo.tensor.TensorPlane;
+import dev.apollo.run.UsageError;
 import dev.apollo.tensor.AllReduceBench.Result;
 import dev.apollo.tensor.AllReduceBench.Row;
+import dev.apollo.tensor.AllReduceBench;
+import dev.apollo.tensor.TensorPlane;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,11 +1,12 @@
 package dev.apollo.cli.bench;
 
-import dev.apollo.cli.ChildJvm;
-import dev.apollo.cli.UsageError;
-import dev.apollo.cli.cluster.AeronDirectories;
-import dev.apollo.cli.train.MetricsLog;
 import dev.apollo.cluster.ClusterSecret;
 import dev.apollo.cluster.NodeSettings;
+import dev.apollo.run.ChildJvm;
+import dev.apollo.run.Corpus;
+import dev.apollo.run.MetricsLog;
+import dev.apollo.run.UsageError;
+import dev.apollo.run.cluster.AeronDirectories;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,8 +1,9 @@
 package dev.apollo.cli.bench;
 
 import com.google.gson.JsonParser;
-import dev.apollo.cli.ChildJvm;
-import dev.apollo.cli.UsageError;
+import dev.apollo.run.ChildJvm;
+import dev.apollo.run.Corpus;
+import dev.apollo.run.UsageError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,15 +1,15 @@
 package dev.apollo.cli.bench;
 
-import dev.apollo.cli.UsageError;
 import dev.apollo.cli.simulate.SimulatePlanCommand;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
+import dev.apollo.run.UsageError;
 import dev.apollo.sim.ClusterSpec;
 import dev.apollo.sim.CoreFactory;
 import dev.apollo.sim.FaultKind;
 import dev.apollo.sim.Scenario;
-import dev.apollo.sim.SchedulePlanner;
 import dev.apollo.sim.SchedulePlanner.Estimate;
+import dev.apollo.sim.SchedulePlanner;
 import dev.apollo.sim.Sweep;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package dev.apollo.cli.bench;
 
 import com.typesafe.config.ConfigUtil;
 import dev.apollo.cli.ConfigOptions;
-import dev.apollo.cli.Corpus;
-import dev.apollo.cli.UsageError;
 import dev.apollo.config.ApolloConfig;
+import dev.apollo.run.Corpus;
+import dev.apollo.run.UsageError;
 import dev.apollo.tokenizer.HfTokenizer;
 import dev.apollo.worker.data.TokenCache;
 import dev.apollo.worker.data.TokenDataset;

@@ -1,7 +1,7 @@
 package dev.apollo.cli.bench;
 
 import com.google.gson.JsonObject;
-import dev.apollo.cli.train.MetricsLog;
+import dev.apollo.run.MetricsLog;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

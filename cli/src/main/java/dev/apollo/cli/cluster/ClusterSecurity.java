@@ -1,8 +1,8 @@
 package dev.apollo.cli.cluster;
 
-import dev.apollo.cli.UsageError;
 import dev.apollo.cluster.ClusterSecret;
 import dev.apollo.cluster.TlsStores;
+import dev.apollo.run.UsageError;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

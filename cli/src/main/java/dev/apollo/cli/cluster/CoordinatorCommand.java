@@ -1,7 +1,8 @@
 package dev.apollo.cli.cluster;
 
-import dev.apollo.cli.UsageError;
 import dev.apollo.cli.train.TrainCommand;
+import dev.apollo.run.UsageError;
+import dev.apollo.run.cluster.ClusterRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

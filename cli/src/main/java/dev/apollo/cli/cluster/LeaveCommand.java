@@ -1,12 +1,14 @@
 package dev.apollo.cli.cluster;
 
-import dev.apollo.cli.ActorSystems;
-import dev.apollo.cli.UsageError;
 import dev.apollo.cluster.ClusterNode;
 import dev.apollo.cluster.NodeSettings;
 import dev.apollo.cluster.ServiceKeys;
 import dev.apollo.protocol.LeaveAnswered;
 import dev.apollo.protocol.LeaveOrdered;
+import dev.apollo.run.ActorSystems;
+import dev.apollo.run.UsageError;
+import dev.apollo.run.cluster.ClusterRun;
+import dev.apollo.run.cluster.WorkerProcess;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -52,7 +54,7 @@ public final class LeaveCommand implements Callable<Integer> {
             throw new UsageError("--timeout " + timeoutSeconds + ": must be >= 1 (seconds)");
         }
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
-        String host = bind != null ? bind : WorkerCommand.localAddressToward(coordinator);
+        String host = bind != null ? bind : WorkerProcess.localAddressToward(coordinator);
         CompletableFuture<LeaveAnswered> answer = new CompletableFuture<>();
         ActorSystem<Object> system = ClusterNode.start(asking(answer), ClusterRun.tls(
                 NodeSettings.control(host, coordinator, security.secret()).withJoinTimeout(timeout), security.tls()),

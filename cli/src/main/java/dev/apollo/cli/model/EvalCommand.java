@@ -1,10 +1,10 @@
 package dev.apollo.cli.model;
 
 import com.google.gson.GsonBuilder;
-import dev.apollo.cli.UsageError;
-import dev.apollo.cli.train.EmbeddedRun;
 import dev.apollo.config.ModelConfig;
 import dev.apollo.config.Objective;
+import dev.apollo.run.EmbeddedRun;
+import dev.apollo.run.UsageError;
 import dev.apollo.worker.data.ByteTokenizer;
 import dev.apollo.worker.data.DataError;
 import dev.apollo.worker.data.TextCodec;

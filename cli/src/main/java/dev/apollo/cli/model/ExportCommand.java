@@ -1,6 +1,6 @@
 package dev.apollo.cli.model;
 
-import dev.apollo.cli.UsageError;
+import dev.apollo.run.UsageError;
 import dev.apollo.worker.export.CheckpointModel;
 import dev.apollo.worker.export.HfExport;
 import java.io.IOException;

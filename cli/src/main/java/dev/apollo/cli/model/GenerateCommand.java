@@ -1,8 +1,8 @@
 package dev.apollo.cli.model;
 
-import dev.apollo.cli.UsageError;
-import dev.apollo.cli.train.EmbeddedRun;
 import dev.apollo.config.Objective;
+import dev.apollo.run.EmbeddedRun;
+import dev.apollo.run.UsageError;
 import dev.apollo.worker.data.ByteTokenizer;
 import dev.apollo.worker.data.TextCodec;
 import dev.apollo.worker.export.CheckpointModel;

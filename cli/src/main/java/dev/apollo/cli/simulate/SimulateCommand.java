@@ -1,10 +1,9 @@
 package dev.apollo.cli.simulate;
 
-import dev.apollo.cli.UsageError;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
-import dev.apollo.worker.data.Vocabulary;
 import dev.apollo.coordinator.core.RunPlan;
+import dev.apollo.run.UsageError;
 import dev.apollo.sim.CoreFactory;
 import dev.apollo.sim.CostModel;
 import dev.apollo.sim.FaultKind;
@@ -15,6 +14,7 @@ import dev.apollo.sim.SimulationStats;
 import dev.apollo.sim.Sweep;
 import dev.apollo.sim.TraceEntry;
 import dev.apollo.sim.Violation;
+import dev.apollo.worker.data.Vocabulary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

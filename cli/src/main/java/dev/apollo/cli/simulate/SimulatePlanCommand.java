@@ -1,13 +1,13 @@
 package dev.apollo.cli.simulate;
 
 import com.google.gson.GsonBuilder;
-import dev.apollo.cli.UsageError;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
-import dev.apollo.worker.data.Vocabulary;
+import dev.apollo.run.UsageError;
 import dev.apollo.sim.ClusterSpec;
-import dev.apollo.sim.SchedulePlanner;
 import dev.apollo.sim.SchedulePlanner.Estimate;
+import dev.apollo.sim.SchedulePlanner;
+import dev.apollo.worker.data.Vocabulary;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.apollo.cli.tokenizer;
 
 import dev.apollo.cli.ConfigOptions;
-import dev.apollo.cli.Corpus;
-import dev.apollo.cli.UsageError;
 import dev.apollo.config.ApolloConfig;
+import dev.apollo.run.Corpus;
+import dev.apollo.run.UsageError;
 import dev.apollo.tokenizer.HfTokenizer;
 import dev.apollo.tokenizer.Kind;
 import dev.apollo.tokenizer.TokenizerTraining;

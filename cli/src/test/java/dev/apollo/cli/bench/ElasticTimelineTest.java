@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import dev.apollo.cli.train.MetricsLog;
+import dev.apollo.run.MetricsLog;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

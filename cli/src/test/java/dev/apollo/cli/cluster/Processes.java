@@ -1,7 +1,7 @@
 package dev.apollo.cli.cluster;
 
-import dev.apollo.cli.ChildJvm;
 import dev.apollo.cluster.ClusterSecret;
+import dev.apollo.run.ChildJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

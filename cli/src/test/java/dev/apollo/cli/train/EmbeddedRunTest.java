@@ -1,19 +1,16 @@
 package dev.apollo.cli.train;
 
-import dev.apollo.coordinator.actor.RunFailedException;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.apollo.cli.CliHarness;
-import dev.apollo.cli.Corpus;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
+import dev.apollo.coordinator.actor.RunFailedException;
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.protocol.RunStep;
 import dev.apollo.protocol.StepRecord;
 import dev.apollo.protocol.WorkerMessage;
+import dev.apollo.run.Corpus;
+import dev.apollo.run.EmbeddedRun;
 import dev.apollo.worker.data.BatchSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +22,10 @@ import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The real single-process run (actor system, node, worker, model) with a worker that is slow or hangs. */
 class EmbeddedRunTest {

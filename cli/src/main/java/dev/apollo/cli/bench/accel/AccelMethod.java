@@ -1,6 +1,6 @@
 package dev.apollo.cli.bench.accel;
 
-import dev.apollo.cli.UsageError;
+import dev.apollo.run.UsageError;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;

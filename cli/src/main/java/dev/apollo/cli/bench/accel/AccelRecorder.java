@@ -1,9 +1,9 @@
 package dev.apollo.cli.bench.accel;
 
-import dev.apollo.cli.train.MetricsLog;
 import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.protocol.RecordValidation;
 import dev.apollo.protocol.StepRecord;
+import dev.apollo.run.MetricsLog;
 import java.util.ArrayList;
 import java.util.List;
 

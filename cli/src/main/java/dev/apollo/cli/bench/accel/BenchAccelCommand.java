@@ -1,17 +1,17 @@
 package dev.apollo.cli.bench.accel;
 
-import dev.apollo.coordinator.actor.RunFailedException;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.apollo.cli.ConfigOptions;
-import dev.apollo.cli.Corpus;
-import dev.apollo.cli.UsageError;
 import dev.apollo.cli.bench.BenchResult;
-import dev.apollo.cli.train.EmbeddedRun;
-import dev.apollo.cli.train.MetricsLog;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
+import dev.apollo.coordinator.actor.RunFailedException;
 import dev.apollo.coordinator.core.RunPlan;
+import dev.apollo.run.Corpus;
+import dev.apollo.run.EmbeddedRun;
+import dev.apollo.run.MetricsLog;
+import dev.apollo.run.UsageError;
 import dev.apollo.worker.data.BatchSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,17 +21,17 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code apollo bench accel}: scratch, StackBERT, Apollo and the paper's ablations trained one after another on the

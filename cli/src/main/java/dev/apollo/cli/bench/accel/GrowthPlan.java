@@ -1,8 +1,8 @@
 package dev.apollo.cli.bench.accel;
 
-import dev.apollo.cli.UsageError;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.BoundaryUnit;
+import dev.apollo.run.UsageError;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;

@@ -1,4 +1,4 @@
-package dev.apollo.cli.cluster;
+package dev.apollo.run.cluster;
 
 /**
  * The workers {@code apollo train --workers N} starts on this machine, attached to the coordinator's media driver:

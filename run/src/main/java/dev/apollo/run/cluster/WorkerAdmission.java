@@ -1,11 +1,8 @@
-package dev.apollo.cli.cluster;
+package dev.apollo.run.cluster;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import com.typesafe.config.ConfigUtil;
-import dev.apollo.cli.Corpus;
-import dev.apollo.cli.UsageError;
-import dev.apollo.cli.train.EmbeddedRun;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigError;
 import dev.apollo.config.ConfigLoader;
@@ -13,6 +10,9 @@ import dev.apollo.config.ModelConfig;
 import dev.apollo.protocol.JoinOffer;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.TensorState;
+import dev.apollo.run.Corpus;
+import dev.apollo.run.EmbeddedRun;
+import dev.apollo.run.UsageError;
 import dev.apollo.worker.Replicas;
 import dev.apollo.worker.cluster.WorkerHost;
 import dev.apollo.worker.data.DataError;

@@ -1,4 +1,4 @@
-package dev.apollo.cli.train;
+package dev.apollo.run;
 
 import dev.apollo.protocol.RecordValidation;
 import dev.apollo.protocol.StepRecord;

@@ -1,4 +1,4 @@
-package dev.apollo.cli.cluster;
+package dev.apollo.run.cluster;
 
 import dev.apollo.tensor.TensorPlane;
 import java.io.IOException;

@@ -1,9 +1,10 @@
-package dev.apollo.cli.train;
+package dev.apollo.run;
 
 import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.protocol.RecordValidation;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.StepRecord;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
@@ -143,7 +144,7 @@ final class RunRecorder implements RunListener, AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         progress.close();
         metrics.close();
     }

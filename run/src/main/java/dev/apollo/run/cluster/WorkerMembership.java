@@ -1,9 +1,9 @@
-package dev.apollo.cli.cluster;
+package dev.apollo.run.cluster;
 
-import dev.apollo.cli.ActorSystems;
 import dev.apollo.cluster.ClusterNode;
 import dev.apollo.cluster.NodeSettings;
 import dev.apollo.cluster.TlsStores;
+import dev.apollo.run.ActorSystems;
 import dev.apollo.tensor.TensorPlane;
 import dev.apollo.worker.cluster.WorkerHost;
 import java.time.Duration;

@@ -1,7 +1,7 @@
-package dev.apollo.cli.cluster;
+package dev.apollo.run.cluster;
 
-import dev.apollo.cli.ChildJvm;
 import dev.apollo.cluster.ClusterSecret;
+import dev.apollo.run.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.apollo.cli.train;
+package dev.apollo.run;
 
 import com.google.gson.JsonObject;
 import java.util.ArrayList;

@@ -1,7 +1,5 @@
-package dev.apollo.cli.cluster;
+package dev.apollo.run.cluster;
 
-import dev.apollo.cli.ActorSystems;
-import dev.apollo.cli.Corpus;
 import dev.apollo.cluster.ClusterNode;
 import dev.apollo.cluster.NodeSettings;
 import dev.apollo.cluster.TlsStores;
@@ -13,6 +11,8 @@ import dev.apollo.coordinator.node.NodeDeadlines;
 import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.TensorState;
+import dev.apollo.run.ActorSystems;
+import dev.apollo.run.Corpus;
 import dev.apollo.tensor.TensorPlane;
 import dev.apollo.worker.checkpoint.CheckpointStore;
 import dev.apollo.worker.data.Vocabulary;
@@ -133,7 +133,7 @@ public final class ClusterRun {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    static NodeSettings tls(NodeSettings node, TlsStores tls) {
+    public static NodeSettings tls(NodeSettings node, TlsStores tls) {
         return tls == null ? node : node.withTls(tls);
     }
 

@@ -1,6 +1,6 @@
-package dev.apollo.cli.cluster;
+package dev.apollo.run.cluster;
 
-import dev.apollo.cli.ActorSystems;
+import dev.apollo.run.ActorSystems;
 import dev.apollo.tensor.TensorPlane;
 import dev.apollo.worker.cluster.WorkerHost;
 import java.nio.file.Path;

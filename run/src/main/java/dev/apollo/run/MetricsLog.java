@@ -1,4 +1,4 @@
-package dev.apollo.cli.train;
+package dev.apollo.run;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -6,9 +6,9 @@ import com.google.gson.JsonObject;
 import dev.apollo.protocol.RecordValidation;
 import dev.apollo.protocol.StepRecord;
 import java.io.BufferedWriter;
-import java.math.BigDecimal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

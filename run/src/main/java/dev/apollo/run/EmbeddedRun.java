@@ -1,13 +1,12 @@
-package dev.apollo.cli.train;
+package dev.apollo.run;
 
-import dev.apollo.coordinator.actor.RunOutcome;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.apollo.cli.ActorSystems;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigError;
 import dev.apollo.coordinator.actor.CoordinatorActor;
+import dev.apollo.coordinator.actor.RunOutcome;
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.coordinator.node.NodeDeadlines;
 import dev.apollo.coordinator.node.RunListener;
@@ -15,12 +14,13 @@ import dev.apollo.protocol.CoordinatorMessage;
 import dev.apollo.protocol.RunSnapshot;
 import dev.apollo.protocol.TensorState;
 import dev.apollo.protocol.WorkerMessage;
+import dev.apollo.run.ActorSystems;
 import dev.apollo.worker.Replicas;
 import dev.apollo.worker.StateLink;
 import dev.apollo.worker.WorkerActor;
 import dev.apollo.worker.checkpoint.CheckpointStore;
-import dev.apollo.worker.data.Vocabulary;
 import dev.apollo.worker.data.BatchSource;
+import dev.apollo.worker.data.Vocabulary;
 import dev.apollo.worker.train.GradientExchange;
 import dev.apollo.worker.train.Replica;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ import org.apache.pekko.actor.typed.Behavior;
 
 /**
  * The one-process run: one ActorSystem holding the coordinator and one worker for the local device, run to the end
- * of the plan. {@link dev.apollo.cli.cluster.ClusterRun} runs the same coordinator node with worker processes.
+ * of the plan. {@link dev.apollo.run.cluster.ClusterRun} runs the same coordinator node with worker processes.
  */
 public final class EmbeddedRun {
 

@@ -1,4 +1,4 @@
-package dev.apollo.cli;
+package dev.apollo.run;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;

@@ -1,4 +1,4 @@
-package dev.apollo.cli;
+package dev.apollo.run;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -8,6 +8,9 @@ import java.util.List;
 /** The command line of another {@code apollo} process: this JVM's java, flags and class path, then the arguments. */
 public final class ChildJvm {
 
+    /** The CLI's entry point, which this module cannot see: a test in {@code cli} checks the name. */
+    public static final String MAIN_CLASS = "dev.apollo.cli.ApolloCli";
+
     private ChildJvm() {}
 
     public static List<String> apollo(List<String> args) {
@@ -16,7 +19,7 @@ public final class ChildJvm {
         // a debugger or profiler agent of this JVM would clash on its port or file in the child
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(arg -> !arg.startsWith("-javaagent") && !arg.startsWith("-agentlib")).toList());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ApolloCli.class.getName()));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN_CLASS));
         command.addAll(args);
         return command;
     }

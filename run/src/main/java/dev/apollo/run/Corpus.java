@@ -1,4 +1,4 @@
-package dev.apollo.cli;
+package dev.apollo.run;
 
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.Objective;

@@ -3,6 +3,7 @@ package dev.apollo.sim;
 import com.typesafe.config.ConfigFactory;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
+import dev.apollo.config.TrainingMethod;
 import dev.apollo.coordinator.core.RunPlan;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +18,17 @@ import java.util.List;
  */
 public final class SchedulePlanner {
 
+    /** The methods a plan compares: the baseline, progressive stacking, and Apollo. */
+    static final List<TrainingMethod> COMPARED = List.of(TrainingMethod.SCRATCH, TrainingMethod.STACKBERT,
+            TrainingMethod.APOLLO);
+
     /**
      * One schedule on one cluster.
      *
      * @param activeWorkers workers that own rows (the others wait: the global batch has fewer rows than workers)
      * @param microBatches  the most micro-batches any step needs on one worker (1: no gradient accumulation)
      */
-    public record Estimate(Schedule schedule, double flops, double wallSeconds, double deviceHours,
+    public record Estimate(TrainingMethod schedule, double flops, double wallSeconds, double deviceHours,
             double computeSeconds, double allReduceSeconds, double expansionSeconds, int activeWorkers,
             int microBatches) {}
 
@@ -32,14 +37,14 @@ public final class SchedulePlanner {
     /** The three schedules of {@code config} on {@code cluster}, scratch first. */
     public static List<Estimate> plan(ApolloConfig config, ClusterSpec cluster) {
         List<Estimate> estimates = new ArrayList<>();
-        for (Schedule schedule : Schedule.values()) {
+        for (TrainingMethod schedule : COMPARED) {
             estimates.add(estimate(schedule, variant(config, schedule), cluster));
         }
         return estimates;
     }
 
     /** The configuration with a schedule's overrides on top, validated as any configuration is. */
-    static ApolloConfig variant(ApolloConfig config, Schedule schedule) {
+    static ApolloConfig variant(ApolloConfig config, TrainingMethod schedule) {
         var layered = ConfigFactory.parseString(ConfigLoader.render(config));
         for (String override : schedule.overrides(config.model().layers())) {
             layered = ConfigFactory.parseString("apollo." + override).withFallback(layered);
@@ -47,7 +52,7 @@ public final class SchedulePlanner {
         return ConfigLoader.parse(layered);
     }
 
-    private static Estimate estimate(Schedule schedule, ApolloConfig config, ClusterSpec cluster) {
+    private static Estimate estimate(TrainingMethod schedule, ApolloConfig config, ClusterSpec cluster) {
         RunPlan plan = RunPlan.from(config);
         CostModel cost = CostModel.of(config, plan.flops(), cluster);
         int active = Math.min(cluster.workers(), plan.microBatches());

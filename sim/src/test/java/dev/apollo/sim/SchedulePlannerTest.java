@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
+import dev.apollo.config.TrainingMethod;
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.sim.SchedulePlanner.Estimate;
 import java.util.List;
@@ -20,7 +21,7 @@ class SchedulePlannerTest {
         List<Estimate> plan = SchedulePlanner.plan(GPT_BASE, ClusterSpec.of(64, "a100"));
         RunPlan configured = RunPlan.from(GPT_BASE);
 
-        assertEquals(List.of(Schedule.SCRATCH, Schedule.STACKBERT, Schedule.APOLLO),
+        assertEquals(List.of(TrainingMethod.SCRATCH, TrainingMethod.STACKBERT, TrainingMethod.APOLLO),
                 plan.stream().map(Estimate::schedule).toList());
         Estimate scratch = plan.get(0);
         Estimate stackbert = plan.get(1);

@@ -74,7 +74,7 @@ final class BenchSimulateCommand implements Callable<Integer> {
         }
         for (Estimate estimate : estimates) {
             System.out.printf(Locale.ROOT, "  %-9s %.3e FLOPs, %s wall, %,.0f device-hours%n",
-                    estimate.schedule().label(), estimate.flops(), SimulatePlanCommand.duration(estimate.wallSeconds()),
+                    estimate.schedule().id(), estimate.flops(), SimulatePlanCommand.duration(estimate.wallSeconds()),
                     estimate.deviceHours());
         }
         System.out.printf(Locale.ROOT, "  planned in %.3f s%n", planSeconds);

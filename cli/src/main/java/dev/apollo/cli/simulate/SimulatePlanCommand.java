@@ -79,7 +79,7 @@ public final class SimulatePlanCommand implements Callable<Integer> {
         System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Estimate estimate : estimates) {
             System.out.printf(Locale.ROOT, "| %s | %.3e | %.3f | %s | %,.0f | %s | %s | %s |%n",
-                    estimate.schedule().label(), estimate.flops(), estimate.flops() / scratch.flops(),
+                    estimate.schedule().id(), estimate.flops(), estimate.flops() / scratch.flops(),
                     duration(estimate.wallSeconds()), estimate.deviceHours(), duration(estimate.computeSeconds()),
                     duration(estimate.allReduceSeconds()), duration(estimate.expansionSeconds()));
         }
@@ -88,7 +88,7 @@ public final class SimulatePlanCommand implements Callable<Integer> {
 
     private static Map<String, Object> row(Estimate estimate, Estimate scratch) {
         Map<String, Object> row = new LinkedHashMap<>();
-        row.put("schedule", estimate.schedule().label());
+        row.put("schedule", estimate.schedule().id());
         row.put("flops", estimate.flops());
         row.put("flopsRatio", estimate.flops() / scratch.flops());
         row.put("wallSeconds", estimate.wallSeconds());

@@ -1,5 +1,6 @@
 package dev.apollo.cli.bench.accel;
 
+import dev.apollo.config.TrainingMethod;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ final class AccelReport {
     /** {@code unigramEntropy}: the validation loss of token frequencies alone ({@link UnigramBaseline}). */
     AccelReport(List<AccelResult> results, double unigramEntropy) {
         this.results = results;
-        this.scratch = results.stream().filter(r -> r.method() == AccelMethod.SCRATCH).findFirst().orElse(null);
+        this.scratch = results.stream().filter(r -> r.method() == TrainingMethod.SCRATCH).findFirst().orElse(null);
         this.unigramEntropy = unigramEntropy;
     }
 
@@ -141,7 +142,7 @@ final class AccelReport {
 
     private void appendRanking(StringBuilder md) {
         md.append("## Ranking (as the paper's Figures 6 and 7)\n\n");
-        List<AccelResult> ranked = results.stream().filter(r -> r.method() != AccelMethod.SCRATCH)
+        List<AccelResult> ranked = results.stream().filter(r -> r.method() != TrainingMethod.SCRATCH)
                 .sorted(Comparator.comparingDouble((AccelResult r) -> flopsSaving(r).orElse(Double.NEGATIVE_INFINITY))
                         .reversed().thenComparingDouble(AccelResult::finalLoss))
                 .toList();

@@ -1,5 +1,6 @@
 package dev.apollo.cli.bench.accel;
 
+import dev.apollo.config.TrainingMethod;
 import dev.apollo.protocol.StepRecord;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.OptionalDouble;
  * (interpolating linearly between evaluation points, as the independent reference does), and the training loss and
  * gradient norm on the last step before and the first step after each expansion.
  */
-record AccelResult(AccelMethod method, List<StepRecord> steps, List<AccelRecorder.Point> points, double trainSeconds,
+record AccelResult(TrainingMethod method, List<StepRecord> steps, List<AccelRecorder.Point> points, double trainSeconds,
         List<Long> expansionSteps) {
 
     /** Loss and gradient norm around the expansion that starts at step {@code step}. */

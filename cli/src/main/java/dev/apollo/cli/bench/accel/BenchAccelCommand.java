@@ -6,6 +6,7 @@ import dev.apollo.cli.ConfigOptions;
 import dev.apollo.cli.bench.BenchResult;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
+import dev.apollo.config.TrainingMethod;
 import dev.apollo.coordinator.actor.RunFailedException;
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.run.Corpus;
@@ -95,9 +96,14 @@ public final class BenchAccelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<AccelMethod> chosen = new ArrayList<>();
+        List<TrainingMethod> chosen = new ArrayList<>();
         for (String name : methods) {
-            AccelMethod method = AccelMethod.named(name);
+            TrainingMethod method;
+            try {
+                method = TrainingMethod.named(name);
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(e.getMessage());
+            }
             if (chosen.contains(method)) {
                 throw new UsageError("method " + method.id() + " is listed twice");
             }
@@ -117,7 +123,7 @@ public final class BenchAccelCommand implements Callable<Integer> {
             throw new UsageError(dir + " already holds a benchmark report; choose another --out");
         }
         List<ApolloConfig> configs = new ArrayList<>();
-        for (AccelMethod method : chosen) {
+        for (TrainingMethod method : chosen) {
             configs.add(methodConfig(base, method)); // every method's configuration is valid before anything runs
         }
         Files.createDirectories(dir);
@@ -139,11 +145,11 @@ public final class BenchAccelCommand implements Callable<Integer> {
 
         BenchResult result = new BenchResult();
         List<AccelResult> headlineFirst = new ArrayList<>(results); // apollo's and stackbert's savings lead the line
-        headlineFirst.sort(java.util.Comparator.comparingInt(r -> r.method() == AccelMethod.APOLLO ? 0
-                : r.method() == AccelMethod.STACKBERT ? 1 : 2));
+        headlineFirst.sort(java.util.Comparator.comparingInt(r -> r.method() == TrainingMethod.APOLLO ? 0
+                : r.method() == TrainingMethod.STACKBERT ? 1 : 2));
         for (AccelResult r : headlineFirst) {
             String key = r.method().id().replace('-', '_');
-            if (r.method() != AccelMethod.SCRATCH) {
+            if (r.method() != TrainingMethod.SCRATCH) {
                 result.put(key + "_flops_saving", report.text(report.flopsSaving(r)));
                 result.put(key + "_wall_saving", report.text(report.wallSaving(r)));
             }
@@ -156,7 +162,7 @@ public final class BenchAccelCommand implements Callable<Integer> {
     }
 
     /** {@code --budgets}: the frontier sweep, its report and its RESULT line. */
-    private Integer sweep(List<AccelMethod> chosen) throws Exception {
+    private Integer sweep(List<TrainingMethod> chosen) throws Exception {
         List<Long> sorted = budgets.stream().distinct().sorted().toList();
         if (sorted.size() != budgets.size() || sorted.get(0) < 2) {
             throw new UsageError("--budgets " + budgets + ": distinct step counts, each >= 2");
@@ -164,7 +170,7 @@ public final class BenchAccelCommand implements Callable<Integer> {
         if (seeds < 1) {
             throw new UsageError("--seeds " + seeds + ": must be >= 1");
         }
-        if (!chosen.contains(AccelMethod.SCRATCH)) {
+        if (!chosen.contains(TrainingMethod.SCRATCH)) {
             throw new UsageError("--budgets compares every method with scratch: add scratch to --methods");
         }
         if (checkBudget != null && (!cooldownBranches || !sorted.contains(checkBudget))) {
@@ -180,8 +186,8 @@ public final class BenchAccelCommand implements Callable<Integer> {
             growth.add(plan);
         }
         List<FrontierSweep.Line> lines = new ArrayList<>();
-        for (AccelMethod method : chosen) {
-            if (method == AccelMethod.SCRATCH) {
+        for (TrainingMethod method : chosen) {
+            if (method == TrainingMethod.SCRATCH) {
                 lines.add(new FrontierSweep.Line(method, null));
             } else {
                 growth.forEach(plan -> lines.add(new FrontierSweep.Line(method, plan)));
@@ -213,7 +219,7 @@ public final class BenchAccelCommand implements Callable<Integer> {
         double unigram = UnigramBaseline.entropy(data, base.train().batchSize(), base.train().evalBatches());
         Map<String, String> descriptions = new LinkedHashMap<>();
         lines.forEach(l -> descriptions.put(l.id(), l.description()));
-        FrontierReport report = new FrontierReport(points, AccelMethod.SCRATCH.id(), descriptions);
+        FrontierReport report = new FrontierReport(points, TrainingMethod.SCRATCH.id(), descriptions);
         report.writeCsv(dir);
         report.writePlots(dir);
         String md = "# Loss-compute frontier\n\nCommand:\n\n```\n" + commandLine() + "\n```\n\n"
@@ -298,13 +304,13 @@ public final class BenchAccelCommand implements Callable<Integer> {
         return forced;
     }
 
-    private ApolloConfig methodConfig(ApolloConfig base, AccelMethod method) {
+    private ApolloConfig methodConfig(ApolloConfig base, TrainingMethod method) {
         List<String> overrides = new ArrayList<>(forcedOverrides());
         overrides.addAll(method.overrides(base.model().layers()));
         return configOptions.load(List.of("train.steps=" + DEFAULT_STEPS), overrides);
     }
 
-    private static AccelResult runMethod(AccelMethod method, ApolloConfig config, BatchSource data, Path dir)
+    private static AccelResult runMethod(TrainingMethod method, ApolloConfig config, BatchSource data, Path dir)
             throws Exception {
         Files.createDirectories(dir);
         String rendered = ConfigLoader.render(config);
@@ -326,7 +332,7 @@ public final class BenchAccelCommand implements Callable<Integer> {
     }
 
     /** The report must hold a row and curves for every method and every figure it names; otherwise exit 1. */
-    private static void checkComplete(Path dir, List<AccelMethod> methods, List<String> histograms) throws IOException {
+    private static void checkComplete(Path dir, List<TrainingMethod> methods, List<String> histograms) throws IOException {
         List<String> missing = new ArrayList<>();
         List<String> files = new ArrayList<>(List.of(AccelReport.RESULTS_CSV, AccelReport.REPORT_MD,
                 AccelPlots.LOSS_VS_FLOPS, AccelPlots.LOSS_VS_WALL));
@@ -338,7 +344,7 @@ public final class BenchAccelCommand implements Callable<Integer> {
         }
         List<String> rows = Files.readAllLines(dir.resolve(AccelReport.RESULTS_CSV));
         String report = Files.readString(dir.resolve(AccelReport.REPORT_MD));
-        for (AccelMethod method : methods) {
+        for (TrainingMethod method : methods) {
             if (rows.stream().noneMatch(r -> r.startsWith(method.id() + ","))) {
                 missing.add("results.csv row for " + method.id());
             }

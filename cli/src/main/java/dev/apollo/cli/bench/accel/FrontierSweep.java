@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
 import dev.apollo.config.DecayKind;
+import dev.apollo.config.TrainingMethod;
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.protocol.RecordValidation;
 import dev.apollo.run.EmbeddedRun;
@@ -40,17 +41,17 @@ import java.util.stream.Stream;
 final class FrontierSweep {
 
     /** A method with its growth plan: one line of the frontier. Scratch has none. */
-    record Line(AccelMethod method, GrowthPlan plan) {
+    record Line(TrainingMethod method, GrowthPlan plan) {
 
         String id() {
-            if (method == AccelMethod.SCRATCH) {
+            if (method == TrainingMethod.SCRATCH) {
                 return method.id();
             }
             return plan.id().equals(GrowthPlan.PAPER) ? method.id() : method.id() + "@" + plan.weights();
         }
 
         String description() {
-            if (method == AccelMethod.SCRATCH) {
+            if (method == TrainingMethod.SCRATCH) {
                 return method.description();
             }
             return method.description() + ", stages " + plan.layers() + " at " + plan.fractions() + " of the run";
@@ -149,7 +150,7 @@ final class FrontierSweep {
         Path at = dir.resolve("warm-up");
         deleteTree(at);
         Files.createDirectories(at);
-        Line scratch = lines.stream().filter(l -> l.method() == AccelMethod.SCRATCH).findFirst().orElseThrow();
+        Line scratch = lines.stream().filter(l -> l.method() == TrainingMethod.SCRATCH).findFirst().orElseThrow();
         ApolloConfig config = configs.apply(common(scratch, WARM_UP_STEPS, 0));
         try (MetricsLog metrics = new MetricsLog(at.resolve("metrics.jsonl"))) {
             EmbeddedRun.run(config, ConfigLoader.render(config), data, at.resolve("checkpoints"),
@@ -228,7 +229,7 @@ final class FrontierSweep {
 
     private List<String> independentOverrides(Line line, long budget, int seed) {
         List<String> overrides = common(line, budget, seed);
-        if (line.method() != AccelMethod.SCRATCH) {
+        if (line.method() != TrainingMethod.SCRATCH) {
             overrides.addAll(line.plan().scaledOverrides());
         }
         return overrides;
@@ -243,7 +244,7 @@ final class FrontierSweep {
         }
         // round(f x B) = warmup exactly: the fraction is the ratio of two whole numbers well below 2^52
         overrides.add("schedule.warmup-fraction=" + ((double) warmup / budget));
-        if (line.method() != AccelMethod.SCRATCH) {
+        if (line.method() != TrainingMethod.SCRATCH) {
             overrides.addAll(line.plan().truncatedOverrides(line.plan().boundarySteps(budgets.get(budgets.size() - 1)),
                     budget));
         }
@@ -317,7 +318,7 @@ final class FrontierSweep {
      */
     List<FrontierReport.Spike> spikes() throws IOException {
         long longest = budgets.get(budgets.size() - 1);
-        Line scratch = lines.stream().filter(l -> l.method() == AccelMethod.SCRATCH).findFirst().orElseThrow();
+        Line scratch = lines.stream().filter(l -> l.method() == TrainingMethod.SCRATCH).findFirst().orElseThrow();
         Map<Long, Double> scratchLoss = new HashMap<>();
         trainRows(pointDir(scratch, 0, longest)).forEach(r -> scratchLoss.put(r.get("step").getAsLong(),
                 r.get("loss").getAsDouble()));

@@ -1,17 +1,18 @@
 package dev.apollo.cli.bench.accel;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import dev.apollo.config.TrainingMethod;
 import dev.apollo.protocol.StepRecord;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /** Reaching a target loss is interpolated between evaluations, in FLOPs and in training seconds. */
 class AccelResultTest {
 
-    private static AccelResult result(AccelMethod method, double... lossesAtFlops) {
+    private static AccelResult result(TrainingMethod method, double... lossesAtFlops) {
         List<AccelRecorder.Point> points = new java.util.ArrayList<>();
         for (int i = 0; i < lossesAtFlops.length; i++) {
             points.add(new AccelRecorder.Point(i + 1, 1, lossesAtFlops[i], 100.0 * (i + 1), 10.0 * (i + 1)));
@@ -22,9 +23,9 @@ class AccelResultTest {
 
     @Test
     void savingsInterpolateBetweenEvaluationsAgainstScratchsFinalLoss() {
-        AccelResult scratch = result(AccelMethod.SCRATCH, 4.0, 3.0, 2.0, 1.5);
-        AccelResult apollo = result(AccelMethod.APOLLO, 3.5, 2.5, 1.0, 0.9);
-        AccelResult never = result(AccelMethod.STACKBERT, 3.9, 3.8, 3.7, 3.6);
+        AccelResult scratch = result(TrainingMethod.SCRATCH, 4.0, 3.0, 2.0, 1.5);
+        AccelResult apollo = result(TrainingMethod.APOLLO, 3.5, 2.5, 1.0, 0.9);
+        AccelResult never = result(TrainingMethod.STACKBERT, 3.9, 3.8, 3.7, 3.6);
         AccelReport report = new AccelReport(List.of(scratch, apollo, never), 3.0);
 
         // apollo crosses 1.5 halfway between 200 FLOPs (2.5) and 300 FLOPs (1.0): at 200 + 100 * (1.0 / 1.5)
@@ -45,8 +46,8 @@ class AccelResultTest {
 
     @Test
     void noSavingIsMeasuredAgainstAScratchRunThatNeverLeftTheUnigramPlateau() {
-        AccelResult scratch = result(AccelMethod.SCRATCH, 3.05, 3.0, 2.99, 2.98);
-        AccelResult stackbert = result(AccelMethod.STACKBERT, 3.05, 2.95, 2.9, 2.85);
+        AccelResult scratch = result(TrainingMethod.SCRATCH, 3.05, 3.0, 2.99, 2.98);
+        AccelResult stackbert = result(TrainingMethod.STACKBERT, 3.05, 2.95, 2.9, 2.85);
         AccelReport flat = new AccelReport(List.of(scratch, stackbert), 3.04);
         assertTrue(flat.scratchOnPlateau(), "2.98 is within 5% of the unigram entropy 3.04");
         assertTrue(flat.flopsSaving(stackbert).isEmpty());

@@ -1,18 +1,18 @@
-package dev.apollo.cli.bench.accel;
+package dev.apollo.config;
 
-import dev.apollo.run.UsageError;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The schedules {@code apollo bench accel} compares, each the shared base configuration plus a few overrides: the
+ * The training methods the benchmarks and the planner compare, each the configured run plus a few overrides: the
  * model, data, optimizer, learning-rate schedule, seed and token budget are the same for all.
  */
-enum AccelMethod {
-    SCRATCH("scratch", "all L layers from step 0", List.of("stages.layers=[%L]", "stages.boundaries=[]")),
-    STACKBERT("stackbert", "progressive stacking: stacking expansion, no sampling",
+public enum TrainingMethod {
+    SCRATCH("scratch", "all L layers from step 0, always at full depth",
+            List.of("stages.layers=[%L]", "stages.boundaries=[]", "sampler.kind=full")),
+    STACKBERT("stackbert", "progressive stacking: the stages at their own depth, grown by stacking",
             List.of("sampler.kind=none", "stages.sharing=stacking", "stages.expansion=stacking")),
     APOLLO("apollo", "LVPS k=0, interpolation sharing and expansion",
             List.of("sampler.kind=lvps", "sampler.k=0", "stages.sharing=interpolation", "stages.expansion=interpolation")),
@@ -31,33 +31,34 @@ enum AccelMethod {
     private final String description;
     private final List<String> overrides;
 
-    AccelMethod(String id, String description, List<String> overrides) {
+    TrainingMethod(String id, String description, List<String> overrides) {
         this.id = id;
         this.description = description;
         this.overrides = overrides;
     }
 
-    String id() {
+    public String id() {
         return id;
     }
 
-    String description() {
+    public String description() {
         return description;
     }
 
     /** Whether its steps run at sampled depths (up to L) rather than always at the stage's N(s). */
-    boolean samplesDepth() {
+    public boolean samplesDepth() {
         return !overrides.contains("sampler.kind=none");
     }
 
-    /** The method's overrides for a model of {@code layers} layers. */
-    List<String> overrides(int layers) {
+    /** The method's {@code key=value} overrides (relative to {@code apollo.}) for a model of {@code layers} layers. */
+    public List<String> overrides(int layers) {
         return overrides.stream().map(o -> o.replace("%L", Integer.toString(layers))).toList();
     }
 
-    static AccelMethod named(String id) {
+    /** The method called {@code id}; throws with the list of methods if there is none. */
+    public static TrainingMethod named(String id) {
         return Arrays.stream(values()).filter(m -> m.id.equals(id.toLowerCase(Locale.ROOT))).findFirst()
-                .orElseThrow(() -> new UsageError("unknown method '" + id + "': methods are "
-                        + Arrays.stream(values()).map(AccelMethod::id).collect(Collectors.joining(", "))));
+                .orElseThrow(() -> new IllegalArgumentException("unknown method '" + id + "': methods are "
+                        + Arrays.stream(values()).map(TrainingMethod::id).collect(Collectors.joining(", "))));
     }
 }

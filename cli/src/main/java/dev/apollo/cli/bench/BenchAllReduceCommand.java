@@ -1,9 +1,11 @@
 package dev.apollo.cli.bench;
 
+import dev.apollo.experiments.AllReduceBench.Result;
+import dev.apollo.experiments.AllReduceBench.Row;
+import dev.apollo.experiments.AllReduceBench;
+import dev.apollo.experiments.BenchResult;
+import dev.apollo.experiments.GlooBaseline;
 import dev.apollo.run.UsageError;
-import dev.apollo.tensor.AllReduceBench.Result;
-import dev.apollo.tensor.AllReduceBench.Row;
-import dev.apollo.tensor.AllReduceBench;
 import dev.apollo.tensor.TensorPlane;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,8 @@ package dev.apollo.cli.bench;
 
 import dev.apollo.cluster.ClusterSecret;
 import dev.apollo.cluster.NodeSettings;
+import dev.apollo.experiments.BenchResult;
+import dev.apollo.experiments.ElasticTimeline;
 import dev.apollo.run.ChildJvm;
 import dev.apollo.run.Corpus;
 import dev.apollo.run.MetricsLog;

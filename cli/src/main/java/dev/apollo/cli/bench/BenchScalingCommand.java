@@ -1,6 +1,7 @@
 package dev.apollo.cli.bench;
 
 import com.google.gson.JsonParser;
+import dev.apollo.experiments.BenchResult;
 import dev.apollo.run.ChildJvm;
 import dev.apollo.run.Corpus;
 import dev.apollo.run.UsageError;

@@ -3,6 +3,7 @@ package dev.apollo.cli.bench;
 import dev.apollo.cli.simulate.SimulatePlanCommand;
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.ConfigLoader;
+import dev.apollo.experiments.BenchResult;
 import dev.apollo.run.UsageError;
 import dev.apollo.sim.ClusterSpec;
 import dev.apollo.sim.CoreFactory;

@@ -10,6 +10,8 @@ import dev.apollo.config.ConfigLoader;
 import dev.apollo.coordinator.apollo.FlopsModel;
 import dev.apollo.coordinator.core.RunPlan;
 import dev.apollo.coordinator.node.RunListener;
+import dev.apollo.experiments.BenchResult;
+import dev.apollo.experiments.StepTimes;
 import dev.apollo.protocol.StepRecord;
 import dev.apollo.run.Corpus;
 import dev.apollo.run.EmbeddedRun;
@@ -39,8 +41,6 @@ import picocli.CommandLine.Option;
         description = "Tokens/s and GFLOP/s per depth: trainer vs a plain DJL loop vs raw matmul.")
 final class BenchStepCommand implements Callable<Integer> {
 
-    /** Which step time the figures use: see {@link StepTimes} for why not the mean. */
-    static final double UNDISTURBED_QUANTILE = 0.10;
 
     @Mixin
     ConfigOptions configOptions;
@@ -89,8 +89,8 @@ final class BenchStepCommand implements Callable<Integer> {
             StepTimes trainer = new StepTimes();
             StepTimes trainerWork = new StepTimes(); // the worker's busy time within each of the trainer's steps
             measure(config, data, device, timedSteps, rounds, plain, trainer, trainerWork);
-            double plainStep = plain.quantileSeconds(UNDISTURBED_QUANTILE);
-            double trainerStep = trainer.quantileSeconds(UNDISTURBED_QUANTILE);
+            double plainStep = plain.quantileSeconds(StepTimes.UNDISTURBED_QUANTILE);
+            double trainerStep = trainer.quantileSeconds(StepTimes.UNDISTURBED_QUANTILE);
             double tokens = config.tokensPerStep();
             double ratio = plainStep / trainerStep;
             double meanRatio = plain.meanSeconds() / trainer.meanSeconds();

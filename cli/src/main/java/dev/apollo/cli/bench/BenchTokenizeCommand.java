@@ -3,6 +3,7 @@ package dev.apollo.cli.bench;
 import com.typesafe.config.ConfigUtil;
 import dev.apollo.cli.ConfigOptions;
 import dev.apollo.config.ApolloConfig;
+import dev.apollo.experiments.BenchResult;
 import dev.apollo.run.Corpus;
 import dev.apollo.run.UsageError;
 import dev.apollo.tokenizer.HfTokenizer;

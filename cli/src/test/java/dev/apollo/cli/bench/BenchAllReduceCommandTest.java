@@ -2,7 +2,7 @@ package dev.apollo.cli.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.apollo.tensor.AllReduceBench.Row;
+import dev.apollo.experiments.AllReduceBench.Row;
 import dev.apollo.tensor.TensorPlane.Transport;
 import java.util.List;
 import org.junit.jupiter.api.Test;

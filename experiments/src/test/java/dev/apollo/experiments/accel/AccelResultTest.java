@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench.accel;
+package dev.apollo.experiments.accel;
 
 import dev.apollo.config.TrainingMethod;
 import dev.apollo.protocol.StepRecord;

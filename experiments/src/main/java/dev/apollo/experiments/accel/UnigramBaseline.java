@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench.accel;
+package dev.apollo.experiments.accel;
 
 import dev.apollo.worker.data.Batch;
 import dev.apollo.worker.data.BatchSource;
@@ -10,14 +10,14 @@ import java.util.Map;
  * of the validation batches the trainer evaluates on. A run whose loss stays near it has learned no context (the
  * plateau a post-LN masked LM can sit on for a whole short run), so savings measured against it mean nothing.
  */
-final class UnigramBaseline {
+public final class UnigramBaseline {
 
     /** A run is off the plateau once its loss is below this share of the unigram entropy. */
-    static final double PLATEAU_SHARE = 0.95;
+    public static final double PLATEAU_SHARE = 0.95;
 
     private UnigramBaseline() {}
 
-    static double entropy(BatchSource data, int batchSize, int batches) {
+    public static double entropy(BatchSource data, int batchSize, int batches) {
         int count = Math.max(1, Math.min(batches, data.validationBatchCount(batchSize)));
         Map<Integer, Long> frequencies = new HashMap<>();
         long total = 0;
@@ -37,7 +37,7 @@ final class UnigramBaseline {
         return entropy;
     }
 
-    static boolean onPlateau(double loss, double unigramEntropy) {
+    public static boolean onPlateau(double loss, double unigramEntropy) {
         return loss >= PLATEAU_SHARE * unigramEntropy;
     }
 }

@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench;
+package dev.apollo.experiments;
 
 import java.util.Arrays;
 
@@ -8,12 +8,15 @@ import java.util.Arrays;
  * machine (here, seconds-long spells in which every step is 20% slower, landing on whichever path happens to run)
  * only lift the upper ones. The mean is kept for throughput with the noise included.
  */
-final class StepTimes {
+public final class StepTimes {
+
+    /** Which step time the figures use, not the mean: see above. */
+    public static final double UNDISTURBED_QUANTILE = 0.10;
 
     private long[] nanos = new long[64];
     private int count;
 
-    void add(long stepNanos) {
+    public void add(long stepNanos) {
         if (stepNanos <= 0) {
             throw new IllegalArgumentException("a step's duration must be positive, got " + stepNanos + " ns");
         }
@@ -24,7 +27,7 @@ final class StepTimes {
     }
 
     /** The {@code q}-quantile of the step times (nearest rank), in seconds. */
-    double quantileSeconds(double q) {
+    public double quantileSeconds(double q) {
         if (!(q >= 0 && q <= 1)) {
             throw new IllegalArgumentException("a quantile lies in [0, 1], got " + q);
         }
@@ -35,7 +38,7 @@ final class StepTimes {
         return sorted[Math.max(0, rank - 1)] / 1e9;
     }
 
-    double meanSeconds() {
+    public double meanSeconds() {
         requireSteps();
         double total = 0;
         for (int i = 0; i < count; i++) {

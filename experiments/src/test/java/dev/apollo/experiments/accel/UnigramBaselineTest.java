@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench.accel;
+package dev.apollo.experiments.accel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,5 +1,8 @@
-package dev.apollo.tensor;
+package dev.apollo.experiments;
 
+import dev.apollo.tensor.Endpoint;
+import dev.apollo.tensor.Ring;
+import dev.apollo.tensor.TensorPlane;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -118,7 +121,7 @@ public final class AllReduceBench {
     }
 
     /** Median seconds of a direct-to-direct copy of {@code bytes}, after one warm-up copy. */
-    static double memcpyGBps(ByteBuffer source, ByteBuffer target, int bytes, int repeats) {
+    public static double memcpyGBps(ByteBuffer source, ByteBuffer target, int bytes, int repeats) {
         double[] seconds = new double[repeats];
         for (int i = -1; i < repeats; i++) {
             source.clear().limit(bytes);
@@ -175,7 +178,7 @@ public final class AllReduceBench {
         }
     }
 
-    static double median(double[] values) {
+    public static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int middle = sorted.length / 2;

@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench;
+package dev.apollo.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,7 +33,7 @@ class StepTimesTest {
             slower.add(step + 500_000);
             burst.add(i / 50 % 2 == 1 ? step * 6 / 5 : step); // spells of steps slowed by a fifth, as on a busy host
         }
-        double q = BenchStepCommand.UNDISTURBED_QUANTILE;
+        double q = StepTimes.UNDISTURBED_QUANTILE;
         assertEquals(0.0005, slower.quantileSeconds(q) - plain.quantileSeconds(q), 1e-12);
         assertEquals(1.0, burst.quantileSeconds(q) / plain.quantileSeconds(q), 0.01);
         assertEquals(1.10, burst.meanSeconds() / plain.meanSeconds(), 0.001);

@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench.accel;
+package dev.apollo.experiments.accel;
 
 import dev.apollo.config.ApolloConfig;
 import dev.apollo.config.BoundaryUnit;
@@ -12,11 +12,11 @@ import java.util.stream.Collectors;
  * fractions of the run. {@code paper} is the configuration's own plan (the paper's [1, 3, 6, 12]); any other is
  * written {@code 6-12@0.5} (one growth from 6 to 12 weights half way) or {@code 1-3-6-12@0.05/0.1/0.25}.
  */
-record GrowthPlan(String id, List<Integer> layers, List<Double> fractions) {
+public record GrowthPlan(String id, List<Integer> layers, List<Double> fractions) {
 
-    static final String PAPER = "paper";
+    public static final String PAPER = "paper";
 
-    static GrowthPlan parse(String spec, ApolloConfig base) {
+    public static GrowthPlan parse(String spec, ApolloConfig base) {
         int modelLayers = base.model().layers();
         if (spec.equals(PAPER)) {
             if (base.stages().boundaryUnit() != BoundaryUnit.FRACTION) {
@@ -74,17 +74,17 @@ record GrowthPlan(String id, List<Integer> layers, List<Double> fractions) {
     }
 
     /** The weights, e.g. {@code 6-12}: how lines and directories name the plan. */
-    String weights() {
+    public String weights() {
         return layers.stream().map(String::valueOf).collect(Collectors.joining("-"));
     }
 
     /** Where each later stage begins in a run of {@code steps} steps, rounded as the trainer rounds fractions. */
-    List<Long> boundarySteps(long steps) {
+    public List<Long> boundarySteps(long steps) {
         return fractions.stream().map(f -> Math.round(f * steps)).toList();
     }
 
     /** The overrides of a run that scales the plan to its own length. */
-    List<String> scaledOverrides() {
+    public List<String> scaledOverrides() {
         return List.of("stages.layers=" + layers, "stages.boundaries=" + fractions, "stages.boundary-unit=fraction");
     }
 
@@ -93,7 +93,7 @@ record GrowthPlan(String id, List<Integer> layers, List<Double> fractions) {
      * the stages that begin before its end, at the same steps. A run that ends before the last growth keeps the
      * weights it has, shared over the full depth.
      */
-    List<String> truncatedOverrides(List<Long> trunkBoundaries, long steps) {
+    public List<String> truncatedOverrides(List<Long> trunkBoundaries, long steps) {
         List<Integer> kept = new ArrayList<>(List.of(layers.get(0)));
         List<Long> starts = new ArrayList<>();
         for (int i = 0; i < trunkBoundaries.size() && trunkBoundaries.get(i) < steps; i++) {

@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench;
+package dev.apollo.experiments;
 
 import com.google.gson.JsonObject;
 import dev.apollo.run.MetricsLog;
@@ -14,48 +14,48 @@ import java.util.OptionalDouble;
  * recovery took, and how long an undisturbed step takes. Rows are added as the run writes them; a figure is there
  * once the rows that end it are.
  */
-final class ElasticTimeline {
+public final class ElasticTimeline {
 
     /**
      * A worker process launched at {@code launch}: the coordinator offered it a place (its join request seen),
      * it accepted, it was admitted with a copy of the state, and {@code firstStep} is the end of its first step.
      */
-    record Join(String workerId, double launch, double offered, double accepted, double admitted, double firstStep) {
+    public record Join(String workerId, double launch, double offered, double accepted, double admitted, double firstStep) {
 
         /** From the join request to the new worker's first step. */
-        double seconds() {
+        public double seconds() {
             return firstStep - offered;
         }
     }
 
     /** A worker killed at {@code kill}: declared lost at {@code lost}, the run's next step ended at {@code firstStep}. */
-    record Recovery(String workerId, double kill, double lost, double firstStep) {
+    public record Recovery(String workerId, double kill, double lost, double firstStep) {
 
         /** From the kill to the first step completed after it. */
-        double seconds() {
+        public double seconds() {
             return firstStep - kill;
         }
     }
 
     private final List<JsonObject> rows = new ArrayList<>();
 
-    void add(JsonObject row) {
+    public void add(JsonObject row) {
         rows.add(row);
     }
 
     /** Steps whose {@code train} row was written at or after {@code time}. */
-    int stepsSince(double time) {
+    public int stepsSince(double time) {
         return (int) rows.stream().filter(row -> isTrain(row) && time(row) >= time).count();
     }
 
     /** The id the coordinator gave the first worker it offered a place at or after {@code time}. */
-    Optional<String> offeredSince(double time) {
+    public Optional<String> offeredSince(double time) {
         int offered = firstWorkerEvent("offered", null, time, 0);
         return offered < 0 ? Optional.empty() : Optional.of(rows.get(offered).get("worker").getAsString());
     }
 
     /** The join of the worker process launched at {@code launch}, once it took its first step. */
-    Optional<Join> join(double launch) {
+    public Optional<Join> join(double launch) {
         int offered = firstWorkerEvent("offered", null, launch, 0);
         if (offered < 0) {
             return Optional.empty();
@@ -72,7 +72,7 @@ final class ElasticTimeline {
     }
 
     /** The recovery from killing {@code workerId} at {@code kill}, once the run completed a step after its loss. */
-    Optional<Recovery> recovery(String workerId, double kill) {
+    public Optional<Recovery> recovery(String workerId, double kill) {
         int lost = firstWorkerEvent("lost", workerId, kill, 0);
         int firstStep = lost < 0 ? -1 : firstTrain(lost);
         if (firstStep < 0) {
@@ -86,7 +86,7 @@ final class ElasticTimeline {
      * {@code warmupSteps} steps of the run and every interval that overlaps a join (launch to first step) or a
      * recovery (kill to first step after it): the step time of an undisturbed run.
      */
-    OptionalDouble medianStepSeconds(int workers, int warmupSteps, List<Join> joins, List<Recovery> recoveries) {
+    public OptionalDouble medianStepSeconds(int workers, int warmupSteps, List<Join> joins, List<Recovery> recoveries) {
         List<Double> intervals = new ArrayList<>();
         int members = 0;
         JsonObject previous = null;
@@ -108,7 +108,7 @@ final class ElasticTimeline {
         return median(intervals.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    static OptionalDouble median(double[] values) {
+    public static OptionalDouble median(double[] values) {
         if (values.length == 0) {
             return OptionalDouble.empty();
         }

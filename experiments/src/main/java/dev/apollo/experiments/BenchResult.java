@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench;
+package dev.apollo.experiments;
 
 import com.google.gson.GsonBuilder;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench.accel;
+package dev.apollo.experiments.accel;
 
 import dev.apollo.config.TrainingMethod;
 import dev.apollo.protocol.StepRecord;
@@ -11,33 +11,33 @@ import java.util.OptionalDouble;
  * (interpolating linearly between evaluation points, as the independent reference does), and the training loss and
  * gradient norm on the last step before and the first step after each expansion.
  */
-record AccelResult(TrainingMethod method, List<StepRecord> steps, List<AccelRecorder.Point> points, double trainSeconds,
+public record AccelResult(TrainingMethod method, List<StepRecord> steps, List<AccelRecorder.Point> points, double trainSeconds,
         List<Long> expansionSteps) {
 
     /** Loss and gradient norm around the expansion that starts at step {@code step}. */
-    record Expansion(long step, int weightsBefore, int weightsAfter, double lossBefore, double lossAfter,
+    public record Expansion(long step, int weightsBefore, int weightsAfter, double lossBefore, double lossAfter,
             double gradNormBefore, double gradNormAfter) {}
 
-    double finalLoss() {
+    public double finalLoss() {
         return points.get(points.size() - 1).loss();
     }
 
-    double totalFlops() {
+    public double totalFlops() {
         return steps.get(steps.size() - 1).flops();
     }
 
     /** FLOPs at which the validation loss first reached {@code target}; empty if it never did. */
-    OptionalDouble flopsToReach(double target) {
+    public OptionalDouble flopsToReach(double target) {
         return reach(target, true);
     }
 
     /** Training seconds at which the validation loss first reached {@code target}; empty if it never did. */
-    OptionalDouble secondsToReach(double target) {
+    public OptionalDouble secondsToReach(double target) {
         return reach(target, false);
     }
 
     /** Validation loss at {@code flops}, interpolated; empty outside the measured range. */
-    OptionalDouble lossAtFlops(double flops) {
+    public OptionalDouble lossAtFlops(double flops) {
         AccelRecorder.Point previous = null;
         for (AccelRecorder.Point point : points) {
             if (point.flops() >= flops) {
@@ -52,7 +52,7 @@ record AccelResult(TrainingMethod method, List<StepRecord> steps, List<AccelReco
         return OptionalDouble.empty();
     }
 
-    List<Expansion> expansions() {
+    public List<Expansion> expansions() {
         List<Expansion> out = new ArrayList<>();
         for (long step : expansionSteps) {
             // step records count steps done: row s is the last step before the expansion at step s, row s+1 the first after

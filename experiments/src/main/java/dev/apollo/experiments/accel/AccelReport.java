@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench.accel;
+package dev.apollo.experiments.accel;
 
 import dev.apollo.config.TrainingMethod;
 import java.io.IOException;
@@ -17,24 +17,24 @@ import java.util.OptionalDouble;
  * scratch's final validation loss) / scratch's total; "none" where a method never reaches it, "n/a" for every
  * method when scratch never left the unigram plateau (its final loss is then no target worth reaching).
  */
-final class AccelReport {
+public final class AccelReport {
 
-    static final String RESULTS_CSV = "results.csv";
-    static final String REPORT_MD = "report.md";
+    public static final String RESULTS_CSV = "results.csv";
+    public static final String REPORT_MD = "report.md";
 
     private final List<AccelResult> results;
     private final AccelResult scratch;
     private final double unigramEntropy;
 
     /** {@code unigramEntropy}: the validation loss of token frequencies alone ({@link UnigramBaseline}). */
-    AccelReport(List<AccelResult> results, double unigramEntropy) {
+    public AccelReport(List<AccelResult> results, double unigramEntropy) {
         this.results = results;
         this.scratch = results.stream().filter(r -> r.method() == TrainingMethod.SCRATCH).findFirst().orElse(null);
         this.unigramEntropy = unigramEntropy;
     }
 
     /** Scratch ran and never learned more than token frequencies: there is no meaningful target. */
-    boolean scratchOnPlateau() {
+    public boolean scratchOnPlateau() {
         return scratch != null && UnigramBaseline.onPlateau(scratch.finalLoss(), unigramEntropy);
     }
 
@@ -47,7 +47,7 @@ final class AccelReport {
     }
 
     /** The saving in FLOPs of {@code result} against scratch; empty where there is none to measure or never reached. */
-    OptionalDouble flopsSaving(AccelResult result) {
+    public OptionalDouble flopsSaving(AccelResult result) {
         if (!measuredAgainstScratch(result)) {
             return OptionalDouble.empty();
         }
@@ -55,7 +55,7 @@ final class AccelReport {
         return reached.isPresent() ? OptionalDouble.of(1 - reached.getAsDouble() / scratch.totalFlops()) : reached;
     }
 
-    OptionalDouble wallSaving(AccelResult result) {
+    public OptionalDouble wallSaving(AccelResult result) {
         if (!measuredAgainstScratch(result)) {
             return OptionalDouble.empty();
         }
@@ -67,7 +67,7 @@ final class AccelReport {
      * The FLOPs saving of {@code result} against the loss scratch had after {@code fraction} of its FLOPs; empty
      * where it never reaches that loss (or there is no meaningful scratch run).
      */
-    OptionalDouble savingAt(AccelResult result, double fraction) {
+    public OptionalDouble savingAt(AccelResult result, double fraction) {
         if (!measuredAgainstScratch(result)) {
             return OptionalDouble.empty();
         }
@@ -80,7 +80,7 @@ final class AccelReport {
         return scratch.lossAtFlops(fraction * scratch.totalFlops()).orElse(scratch.finalLoss());
     }
 
-    void writeCsv(Path dir) throws IOException {
+    public void writeCsv(Path dir) throws IOException {
         StringBuilder csv = new StringBuilder(
                 "method,steps,final_val_loss,total_flops,flops_ratio_to_scratch,flops_saving,train_seconds,wall_saving\n");
         for (AccelResult r : results) {
@@ -92,7 +92,7 @@ final class AccelReport {
         Files.writeString(dir.resolve(RESULTS_CSV), csv, StandardCharsets.UTF_8);
     }
 
-    void writeMarkdown(Path dir, String command, String config, List<String> histogramFiles) throws IOException {
+    public void writeMarkdown(Path dir, String command, String config, List<String> histogramFiles) throws IOException {
         StringBuilder md = new StringBuilder("# Acceleration benchmark\n\n");
         md.append("Command:\n\n```\n").append(command).append("\n```\n\n");
         appendTarget(md);
@@ -228,7 +228,7 @@ final class AccelReport {
     }
 
     /** The CSV and RESULT spelling of a saving: a fraction, "none" where never reached, "n/a" without a target. */
-    String text(OptionalDouble value) {
+    public String text(OptionalDouble value) {
         return value.isPresent() ? String.format(Locale.ROOT, "%.4f", value.getAsDouble()) : missing();
     }
 

@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench.accel;
+package dev.apollo.experiments.accel;
 
 import dev.apollo.coordinator.node.RunListener;
 import dev.apollo.protocol.RecordValidation;
@@ -12,10 +12,10 @@ import java.util.List;
  * only: each step is timed from the previous event (step, evaluation or checkpoint) to its own end, so evaluations
  * and checkpoints, which every method does alike, are left out; expansions, part of a method's cost, are in.
  */
-final class AccelRecorder implements RunListener {
+public final class AccelRecorder implements RunListener {
 
     /** A validation point: the full-depth loss after {@code stepsDone} steps, with FLOPs and training seconds. */
-    record Point(long stepsDone, int weights, double loss, double flops, double trainSeconds) {}
+    public record Point(long stepsDone, int weights, double loss, double flops, double trainSeconds) {}
 
     private final MetricsLog metrics;
     private final List<StepRecord> steps = new ArrayList<>();
@@ -24,12 +24,12 @@ final class AccelRecorder implements RunListener {
     private double trainSeconds;
     private RecordValidation lastValidation;
 
-    AccelRecorder(MetricsLog metrics) {
+    public AccelRecorder(MetricsLog metrics) {
         this(metrics, 0);
     }
 
     /** A run that continues another (a cooldown branch of a trunk) whose training took {@code startSeconds}. */
-    AccelRecorder(MetricsLog metrics, double startSeconds) {
+    public AccelRecorder(MetricsLog metrics, double startSeconds) {
         this.metrics = metrics;
         this.trainSeconds = startSeconds;
     }
@@ -68,20 +68,20 @@ final class AccelRecorder implements RunListener {
         lastEventNanos = System.nanoTime();
     }
 
-    List<StepRecord> steps() {
+    public List<StepRecord> steps() {
         return steps;
     }
 
-    List<Point> points() {
+    public List<Point> points() {
         return points;
     }
 
-    double trainSeconds() {
+    public double trainSeconds() {
         return trainSeconds;
     }
 
     /** The run's last validation, with both its full-depth and its stage-depth loss. */
-    RecordValidation lastValidation() {
+    public RecordValidation lastValidation() {
         return lastValidation;
     }
 

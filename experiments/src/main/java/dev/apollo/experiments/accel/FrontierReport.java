@@ -1,6 +1,6 @@
-package dev.apollo.cli.bench.accel;
+package dev.apollo.experiments.accel;
 
-import dev.apollo.cli.bench.BenchResult;
+import dev.apollo.experiments.BenchResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,28 +22,28 @@ import org.knowm.xchart.XYChartBuilder;
  * table, the savings at scratch's loss levels in FLOPs and in seconds, who leads where, the crossings, a paragraph
  * of what the figures show and, for cooldown branches, how they compare with independent runs.
  */
-final class FrontierReport {
+public final class FrontierReport {
 
-    static final String POINTS_CSV = "points.csv";
-    static final String FRONTIER_CSV = "frontier.csv";
-    static final String FRONTIER_FLOPS = "frontier_flops.png";
-    static final String FRONTIER_WALL = "frontier_wall.png";
+    public static final String POINTS_CSV = "points.csv";
+    public static final String FRONTIER_CSV = "frontier.csv";
+    public static final String FRONTIER_FLOPS = "frontier_flops.png";
+    public static final String FRONTIER_WALL = "frontier_wall.png";
 
     private final Frontier frontier;
     private final List<SweepPoint> points;
     private final Map<String, String> descriptions;
 
-    FrontierReport(List<SweepPoint> points, String scratch, Map<String, String> descriptions) {
+    public FrontierReport(List<SweepPoint> points, String scratch, Map<String, String> descriptions) {
         this.points = points;
         this.frontier = new Frontier(points, scratch);
         this.descriptions = descriptions;
     }
 
-    Frontier frontier() {
+    public Frontier frontier() {
         return frontier;
     }
 
-    void writeCsv(Path dir) throws IOException {
+    public void writeCsv(Path dir) throws IOException {
         StringBuilder all = new StringBuilder("line,budget,seed,final_val_loss,flops,train_seconds\n");
         for (SweepPoint p : points) {
             all.append(String.format(Locale.ROOT, "%s,%d,%d,%.6f,%.6e,%.3f%n", p.line(), p.budget(), p.seed(), p.loss(),
@@ -60,7 +60,7 @@ final class FrontierReport {
         Files.writeString(dir.resolve(FRONTIER_CSV), mean, StandardCharsets.UTF_8);
     }
 
-    void writePlots(Path dir) throws IOException {
+    public void writePlots(Path dir) throws IOException {
         System.setProperty("java.awt.headless", "true");
         plot(dir.resolve(FRONTIER_FLOPS), "training FLOPs", Frontier.Axis.FLOPS);
         plot(dir.resolve(FRONTIER_WALL), "training seconds", Frontier.Axis.WALL);
@@ -84,13 +84,13 @@ final class FrontierReport {
      * The step of a line's longest run (first seed) furthest above scratch's training loss, where a spike shows: the
      * weights and depth it ran at, its loss and scratch's.
      */
-    record Spike(String line, long step, int weights, int depth, double loss, double scratchLoss) {}
+    public record Spike(String line, long step, int weights, int depth, double loss, double scratchLoss) {}
 
     /** Steps the largest-loss search leaves out: every run starts near the loss of uniform guessing. */
-    static final int SETTLED = 10;
+    public static final int SETTLED = 10;
 
     /** The section "Where growth pays off", in markdown. */
-    String section(String setup, List<SweepPoint> independentCheck, List<Spike> spikes) {
+    public String section(String setup, List<SweepPoint> independentCheck, List<Spike> spikes) {
         StringBuilder md = new StringBuilder("## Where growth pays off\n\n").append(setup).append("\n\n");
         appendFrontierTable(md);
         md.append("![loss-compute frontier, FLOPs](").append(FRONTIER_FLOPS).append(")\n\n")
@@ -144,7 +144,7 @@ final class FrontierReport {
         md.append('\n');
     }
 
-    static String cell(Frontier.Saving saving) {
+    public static String cell(Frontier.Saving saving) {
         if (saving == null) {
             return "not reached";
         }
@@ -205,7 +205,7 @@ final class FrontierReport {
     }
 
     /** One plain paragraph of what the figures show, written from them. */
-    String reading() {
+    public String reading() {
         Optional<Frontier.Best> best = frontier.best();
         List<Double> levels = frontier.levels();
         List<Frontier.Stats> scratch = frontier.stats(frontier.scratch());
@@ -267,7 +267,7 @@ final class FrontierReport {
     }
 
     /** The closing figures: the best saving, where, by whom, and where that line's lead ends. */
-    void putResult(BenchResult result) {
+    public void putResult(BenchResult result) {
         Optional<Frontier.Best> best = frontier.best();
         if (best.isEmpty()) {
             result.put("best_flops_saving", "none").put("best_at_loss", "none").put("best_method", "none")

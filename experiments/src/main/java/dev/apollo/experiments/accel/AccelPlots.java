@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench.accel;
+package dev.apollo.experiments.accel;
 
 import dev.apollo.protocol.StepRecord;
 import java.io.IOException;
@@ -16,21 +16,21 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The acceleration benchmark's figures: validation loss against FLOPs and training time, and depth histograms. */
-final class AccelPlots {
+public final class AccelPlots {
 
-    static final String LOSS_VS_FLOPS = "loss_vs_flops.png";
-    static final String LOSS_VS_WALL = "loss_vs_wall.png";
+    public static final String LOSS_VS_FLOPS = "loss_vs_flops.png";
+    public static final String LOSS_VS_WALL = "loss_vs_wall.png";
 
     private AccelPlots() {}
 
-    static void lossCurves(List<AccelResult> results, Path dir) throws IOException {
+    public static void lossCurves(List<AccelResult> results, Path dir) throws IOException {
         System.setProperty("java.awt.headless", "true");
         curve(results, dir.resolve(LOSS_VS_FLOPS), "training FLOPs", AccelRecorder.Point::flops);
         curve(results, dir.resolve(LOSS_VS_WALL), "training seconds", AccelRecorder.Point::trainSeconds);
     }
 
     /** {@code depth_<method>.png}: how often each depth ran, per stage, for the methods that sample depths. */
-    static List<String> depthHistograms(List<AccelResult> results, Path dir) throws IOException {
+    public static List<String> depthHistograms(List<AccelResult> results, Path dir) throws IOException {
         List<String> files = new ArrayList<>();
         for (AccelResult result : results) {
             if (result.steps().stream().map(s -> s.stage() + ":" + s.depth()).distinct().count()

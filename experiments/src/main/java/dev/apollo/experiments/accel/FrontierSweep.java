@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench.accel;
+package dev.apollo.experiments.accel;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -38,19 +38,19 @@ import java.util.stream.Stream;
  * steps would give. Finished points ({@code point.json}) are read back, so an interrupted sweep goes on where it
  * stopped and a report can be written again without training.
  */
-final class FrontierSweep {
+public final class FrontierSweep {
 
     /** A method with its growth plan: one line of the frontier. Scratch has none. */
-    record Line(TrainingMethod method, GrowthPlan plan) {
+    public record Line(TrainingMethod method, GrowthPlan plan) {
 
-        String id() {
+        public String id() {
             if (method == TrainingMethod.SCRATCH) {
                 return method.id();
             }
             return plan.id().equals(GrowthPlan.PAPER) ? method.id() : method.id() + "@" + plan.weights();
         }
 
-        String description() {
+        public String description() {
             if (method == TrainingMethod.SCRATCH) {
                 return method.description();
             }
@@ -59,9 +59,9 @@ final class FrontierSweep {
     }
 
     /** What the sweep is: a directory holding another sweep's points is refused, one holding this one's reused. */
-    record Definition(String mode, List<Long> budgets, int seeds, List<String> lines, String config) {}
+    public record Definition(String mode, List<Long> budgets, int seeds, List<String> lines, String config) {}
 
-    static final String DEFINITION = "sweep.json";
+    public static final String DEFINITION = "sweep.json";
     private static final String POINT = "point.json";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
     private static final long WARM_UP_STEPS = 5;
@@ -84,7 +84,7 @@ final class FrontierSweep {
      * @param configs the base configuration with these overrides on top (every run's configuration is one of these)
      * @param budgets distinct, increasing
      */
-    FrontierSweep(Function<List<String>, ApolloConfig> configs, BatchSource data, Path dir, List<Line> lines,
+    public FrontierSweep(Function<List<String>, ApolloConfig> configs, BatchSource data, Path dir, List<Line> lines,
             List<Long> budgets, int seeds, boolean cooldown) {
         this.configs = configs;
         this.data = data;
@@ -105,7 +105,7 @@ final class FrontierSweep {
         checkEveryConfig();
     }
 
-    Definition definition(String renderedBase) {
+    public Definition definition(String renderedBase) {
         return new Definition(cooldown ? "cooldown-branches" : "independent", budgets, seeds,
                 lines.stream().map(Line::id).toList(), renderedBase);
     }
@@ -123,12 +123,12 @@ final class FrontierSweep {
     }
 
     /** The sweep's runs, and with cooldown branches the independent run of each line they are checked against. */
-    int runCount() {
+    public int runCount() {
         return lines.size() * seeds * budgets.size() + (cooldown ? lines.size() : 0);
     }
 
     /** Runs (or reads back) every point, seed by seed, so a partial sweep already has whole frontiers. */
-    List<SweepPoint> run() throws IOException {
+    public List<SweepPoint> run() throws IOException {
         List<SweepPoint> points = new ArrayList<>();
         for (int seed = 0; seed < seeds; seed++) {
             for (Line line : lines) {
@@ -160,7 +160,7 @@ final class FrontierSweep {
     }
 
     /** The independent run of every line at {@code budget}, seed 0: what the cooldown points are checked against. */
-    List<SweepPoint> independentAt(long budget) throws IOException {
+    public List<SweepPoint> independentAt(long budget) throws IOException {
         List<SweepPoint> points = new ArrayList<>();
         for (Line line : lines) {
             Path at = dir.resolve(line.id()).resolve("seed-0").resolve("independent-" + budget);
@@ -218,12 +218,12 @@ final class FrontierSweep {
     }
 
     /** Where the run of {@code budget} steps leaves the stable rate: its last round(decay-fraction x B) steps decay. */
-    long branchStart(long budget) {
+    public long branchStart(long budget) {
         return budget - Math.max(1, Math.round(decayFraction * budget));
     }
 
     /** The trunk's warmup in steps, shared by every branch. */
-    long trunkWarmup() {
+    public long trunkWarmup() {
         return Math.round(warmupFraction * budgets.get(budgets.size() - 1));
     }
 
@@ -316,7 +316,7 @@ final class FrontierSweep {
      * Where each progressive line's longest run (the trunk of cooldown branches), first seed, was furthest above
      * scratch's training loss at the same step, after the first {@link FrontierReport#SETTLED} steps.
      */
-    List<FrontierReport.Spike> spikes() throws IOException {
+    public List<FrontierReport.Spike> spikes() throws IOException {
         long longest = budgets.get(budgets.size() - 1);
         Line scratch = lines.stream().filter(l -> l.method() == TrainingMethod.SCRATCH).findFirst().orElseThrow();
         Map<Long, Double> scratchLoss = new HashMap<>();

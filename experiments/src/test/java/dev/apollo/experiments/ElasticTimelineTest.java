@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench;
+package dev.apollo.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

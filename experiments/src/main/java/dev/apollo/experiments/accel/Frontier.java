@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench.accel;
+package dev.apollo.experiments.accel;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,10 +20,10 @@ import java.util.stream.Collectors;
  * same gap between each seed's own frontiers (seeds pair up: same data order and initial draw), and a saving whose
  * size is inside its spread is a tie.
  */
-final class Frontier {
+public final class Frontier {
 
     /** The cost axis: FLOPs, or training seconds. */
-    enum Axis {
+    public enum Axis {
         FLOPS(Stats::meanFlops, SweepPoint::flops),
         WALL(Stats::meanSeconds, SweepPoint::trainSeconds);
 
@@ -35,48 +35,48 @@ final class Frontier {
             this.single = single;
         }
 
-        double of(Stats stats) {
+        public double of(Stats stats) {
             return mean.applyAsDouble(stats);
         }
     }
 
     /** A line at one budget over its seeds: mean and sample standard deviation of the loss, mean costs. */
-    record Stats(String line, long budget, int runs, double meanLoss, double sdLoss, double meanFlops,
+    public record Stats(String line, long budget, int runs, double meanLoss, double sdLoss, double meanFlops,
             double meanSeconds) {}
 
     /**
      * A line's saving against scratch at one loss level. {@code atLeast}: the line's smallest budget already reached
      * the level, so the saving is at least {@code value}. {@code spread} is NaN with fewer than two paired seeds.
      */
-    record Saving(double value, double spread, boolean atLeast) {
+    public record Saving(double value, double spread, boolean atLeast) {
 
-        boolean tie() {
+        public boolean tie() {
             return !atLeast && !Double.isNaN(spread) && Math.abs(value) <= spread;
         }
 
         /** Ahead of scratch beyond the spread. */
-        boolean ahead() {
+        public boolean ahead() {
             return value > 0 && !tie();
         }
 
         /** Scratch's cost over the line's, minus 1. */
-        double speedup() {
+        public double speedup() {
             return 1 / (1 - value) - 1;
         }
     }
 
     /** Where a line's frontier crosses scratch's: above {@code flops} it is ahead ({@code aheadAfter}) or behind. */
-    record Crossing(double flops, boolean aheadAfter) {}
+    public record Crossing(double flops, boolean aheadAfter) {}
 
     /** The largest saving that is not a tie, where it was measured and by which line. */
-    record Best(String line, double level, Saving saving) {}
+    public record Best(String line, double level, Saving saving) {}
 
     private final String scratch;
     private final Map<String, List<Stats>> stats = new LinkedHashMap<>();
     private final Map<String, Map<Integer, List<SweepPoint>>> bySeed = new LinkedHashMap<>();
 
     /** {@code points} of every line, {@code scratch} naming the baseline line. */
-    Frontier(List<SweepPoint> points, String scratch) {
+    public Frontier(List<SweepPoint> points, String scratch) {
         this.scratch = scratch;
         Map<String, Map<Long, List<SweepPoint>>> grouped = new LinkedHashMap<>();
         for (SweepPoint point : points) {
@@ -102,31 +102,31 @@ final class Frontier {
                 runs.stream().mapToDouble(SweepPoint::trainSeconds).average().orElseThrow());
     }
 
-    String scratch() {
+    public String scratch() {
         return scratch;
     }
 
     /** Every line, scratch included, in the order the points came. */
-    List<String> lines() {
+    public List<String> lines() {
         return List.copyOf(stats.keySet());
     }
 
     /** The lines compared with scratch. */
-    List<String> methods() {
+    public List<String> methods() {
         return stats.keySet().stream().filter(l -> !l.equals(scratch)).toList();
     }
 
     /** A line's budgets in increasing order. */
-    List<Stats> stats(String line) {
+    public List<Stats> stats(String line) {
         return stats.get(line);
     }
 
     /** The loss levels savings are read at: scratch's mean loss at each of its budgets. */
-    List<Double> levels() {
+    public List<Double> levels() {
         return stats.get(scratch).stream().map(Stats::meanLoss).toList();
     }
 
-    Saving saving(String line, double level, Axis axis) {
+    public Saving saving(String line, double level, Axis axis) {
         Optional<Reach> own = reach(curve(stats.get(line), axis::of), level);
         Optional<Reach> base = reach(curve(stats.get(scratch), axis::of), level);
         if (own.isEmpty() || base.isEmpty()) {
@@ -149,7 +149,7 @@ final class Frontier {
     }
 
     /** Where the line's frontier crosses scratch's in FLOPs, within the range both were measured over. */
-    List<Crossing> crossings(String line) {
+    public List<Crossing> crossings(String line) {
         List<double[]> own = curve(stats.get(line), Stats::meanFlops);
         List<double[]> base = curve(stats.get(scratch), Stats::meanFlops);
         double from = Math.max(own.get(0)[0], base.get(0)[0]);
@@ -177,7 +177,7 @@ final class Frontier {
     }
 
     /** The line's mean loss at {@code flops} on its frontier; empty outside the FLOPs it was measured over. */
-    OptionalDouble lossAtFlops(String line, double flops) {
+    public OptionalDouble lossAtFlops(String line, double flops) {
         List<double[]> curve = curve(stats.get(line), Stats::meanFlops);
         double x = Math.log(flops);
         if (x < curve.get(0)[0] - 1e-12 || x > curve.get(curve.size() - 1)[0] + 1e-12) {
@@ -187,7 +187,7 @@ final class Frontier {
     }
 
     /** The largest FLOPs saving ahead of scratch beyond its spread, over every line and level; empty if none. */
-    Optional<Best> best() {
+    public Optional<Best> best() {
         Best best = null;
         for (String line : methods()) {
             for (double level : levels()) {
@@ -201,7 +201,7 @@ final class Frontier {
     }
 
     /** The lines ahead of scratch at {@code level} beyond their spread, largest saving first. */
-    List<String> leaders(double level) {
+    public List<String> leaders(double level) {
         return methods().stream().filter(l -> {
             Saving s = saving(l, level, Axis.FLOPS);
             return s != null && s.ahead();

@@ -1,4 +1,4 @@
-package dev.apollo.cli.bench;
+package dev.apollo.experiments;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,13 +18,13 @@ import java.util.stream.Collectors;
  * loopback, run by {@code python3} with {@code torch} (Debian's {@code python3-torch}) where it is installed.
  * Every process it starts is stopped by the handle it was started with, within a bounded wait.
  */
-final class GlooBaseline {
+public final class GlooBaseline {
 
     /** One figure: {@code ranks} processes summing {@code bytes} of int64 each, median seconds and bus bandwidth. */
-    record Row(int ranks, long bytes, double seconds, double busGBps) {}
+    public record Row(int ranks, long bytes, double seconds, double busGBps) {}
 
     /** The rows, or why there are none. */
-    record Measured(List<Row> rows, String missing) {}
+    public record Measured(List<Row> rows, String missing) {}
 
     /** The one on the PATH, then the system's, where Debian's python3-torch goes when the PATH leads elsewhere. */
     private static final List<String> PYTHONS = List.of("python3", "/usr/bin/python3");
@@ -33,7 +33,7 @@ final class GlooBaseline {
 
     private GlooBaseline() {}
 
-    static Measured measure(List<Integer> ranks, long[] sizes, int repeats) throws IOException, InterruptedException {
+    public static Measured measure(List<Integer> ranks, long[] sizes, int repeats) throws IOException, InterruptedException {
         String python = null;
         for (String candidate : PYTHONS) {
             if (python == null && run(List.of(candidate, "-c", "import torch.distributed"), PROBE_TIMEOUT)
@@ -103,7 +103,7 @@ final class GlooBaseline {
         return lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1);
     }
 
-    static String format(Row row) {
+    public static String format(Row row) {
         return String.format(Locale.ROOT, "%-9s  %5d  %8d  %8.4f  %8.2f", "gloo", row.ranks(), row.bytes() >> 20,
                 row.seconds(), row.busGBps());
     }

@@ -1,10 +1,9 @@
 package dev.apollo.cli.bench;
 
-import dev.apollo.cluster.ClusterSecret;
 import dev.apollo.cluster.NodeSettings;
 import dev.apollo.experiments.BenchResult;
 import dev.apollo.experiments.ElasticTimeline;
-import dev.apollo.run.ChildJvm;
+import dev.apollo.run.ChildProcesses;
 import dev.apollo.run.Corpus;
 import dev.apollo.run.MetricsLog;
 import dev.apollo.run.UsageError;
@@ -16,12 +15,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
@@ -77,6 +78,7 @@ final class BenchElasticCommand implements Callable<Integer> {
 
     /** Read by the shutdown hook as well. */
     private final List<Child> children = new CopyOnWriteArrayList<>();
+    private final ChildProcesses processes = new ChildProcesses(Duration.ofSeconds(EXIT_GRACE_SECONDS));
     private final ElasticTimeline timeline = new ElasticTimeline();
     private long timeoutMinutes;
     private long deadlineNanos;
@@ -259,12 +261,10 @@ final class BenchElasticCommand implements Callable<Integer> {
         if (cleanedUp) {
             throw new BenchFailed("stopped");
         }
-        ProcessBuilder builder = new ProcessBuilder(ChildJvm.apollo(args)).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().put(ClusterSecret.ENV, secret);
         double launch = now();
         try {
-            Child child = new Child(name, builder.start(), log, launch);
+            Child child = new Child(name, processes.start(List.of(), args, secret, Map.of(),
+                    ProcessBuilder.Redirect.to(log.toFile())), log, launch);
             children.add(child);
             return child;
         } catch (IOException e) {
@@ -329,17 +329,10 @@ final class BenchElasticCommand implements Callable<Integer> {
     private void stopAll() {
         for (Child child : children) {
             child.meantToRun = false;
-            if (child.process.isAlive()) {
-                child.process.destroyForcibly();
-            }
+            child.process.destroyForcibly();
         }
+        processes.close();
         for (Child child : children) {
-            try {
-                child.process.waitFor(EXIT_GRACE_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
             AeronDirectories.removeLeftBy(child.process.pid());
         }
     }

@@ -2,15 +2,17 @@ package dev.apollo.cli.bench;
 
 import com.google.gson.JsonParser;
 import dev.apollo.experiments.BenchResult;
-import dev.apollo.run.ChildJvm;
+import dev.apollo.run.ChildProcesses;
 import dev.apollo.run.Corpus;
 import dev.apollo.run.UsageError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -75,17 +77,15 @@ final class BenchScalingCommand implements Callable<Integer> {
         }
         // each run in a JVM of its own: the engine takes its thread count once, when it starts
         args.add(0, "train");
-        List<String> command = ChildJvm.apollo(args);
         Path log = out.resolveSibling(out.getFileName() + ".log");
-        Process run = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
+        Process run;
+        try (ChildProcesses children = new ChildProcesses(Duration.ofSeconds(10))) {
+            run = children.start(List.of(), args, null, Map.of(), ProcessBuilder.Redirect.to(log.toFile()));
             if (!run.waitFor(RUN_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                run.destroyForcibly();
                 throw new IllegalStateException("bench scaling: the run with " + workers + " workers took over "
                         + RUN_TIMEOUT_MINUTES + " minutes (its log: " + log + ")");
             }
         } catch (InterruptedException e) {
-            run.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IllegalStateException("bench scaling: interrupted");
         }

@@ -1,23 +1,25 @@
 package dev.apollo.cli.cluster;
 
-import dev.apollo.cluster.ClusterSecret;
-import dev.apollo.run.ChildJvm;
+import dev.apollo.run.ChildProcesses;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The {@code apollo} processes a test starts: the test JVM's own java, flags and class path. Every one is stopped by
- * the pid it was started with when the test ends, and the test can check that none left an Aeron directory.
+ * The {@code apollo} processes a test starts ({@link ChildProcesses}, as the launcher and the benchmarks start
+ * theirs), with their output kept for the test to read. Every one is stopped by the pid it was started with when
+ * the test ends, and the test can check that none left an Aeron directory.
  */
 final class Processes implements AutoCloseable {
 
@@ -31,7 +33,8 @@ final class Processes implements AutoCloseable {
     /** The password of the stores {@link #selfSignedStore} makes. */
     static final String KEYSTORE_PASSWORD = "changeit";
 
-    private final List<Started> started = new ArrayList<>();
+    /** A test's processes get a few seconds to exit by themselves, then SIGTERM, then SIGKILL. */
+    private final ChildProcesses children = new ChildProcesses(Duration.ofSeconds(10));
 
     /** A PKCS12 store with one self-signed certificate: a node's key store, and its peers' trust store. */
     static Path selfSignedStore(Path dir) throws IOException, InterruptedException {
@@ -53,16 +56,8 @@ final class Processes implements AutoCloseable {
 
     /** The same, the command run under {@code prefix} (e.g. {@code ip netns exec NAME}, which execs it in place). */
     Started apollo(List<String> prefix, String secret, List<String> args) throws IOException {
-        List<String> command = new ArrayList<>(prefix);
-        command.addAll(ChildJvm.apollo(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put(ClusterSecurity.KEYSTORE_PASSWORD, KEYSTORE_PASSWORD); // used with --keystore
-        if (secret != null) {
-            builder.environment().put(ClusterSecret.ENV, secret);
-        } else {
-            builder.environment().remove(ClusterSecret.ENV);
-        }
-        Process process = builder.start();
+        Process process = children.start(prefix, args, secret,
+                Map.of(ClusterSecurity.KEYSTORE_PASSWORD, KEYSTORE_PASSWORD), ProcessBuilder.Redirect.PIPE);
         StringBuffer output = new StringBuffer();
         CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> {
             try (BufferedReader lines = new BufferedReader(
@@ -74,9 +69,7 @@ final class Processes implements AutoCloseable {
                 output.append("(output lost: ").append(e).append(")\n");
             }
         });
-        Started one = new Started(process, output, drained);
-        started.add(one);
-        return one;
+        return new Started(process, output, drained);
     }
 
     /** Waits for {@code pattern} in the output and returns its first group. */
@@ -113,8 +106,8 @@ final class Processes implements AutoCloseable {
             }
             try (var dirs = Files.list(base)) {
                 for (Path dir : dirs.toList()) {
-                    for (Started one : started) {
-                        if (dir.getFileName().toString().matches("apollo-\\w+-" + one.process().pid() + "-.*")) {
+                    for (Process one : children.started()) {
+                        if (dir.getFileName().toString().matches("apollo-\\w+-" + one.pid() + "-.*")) {
                             left.add(dir);
                         }
                     }
@@ -125,15 +118,7 @@ final class Processes implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        for (Started one : started) {
-            one.process().destroy(); // SIGTERM: the shutdown hook removes the Aeron directory
-        }
-        for (Started one : started) {
-            if (!one.process().waitFor(20, TimeUnit.SECONDS)) {
-                one.process().destroyForcibly();
-                one.process().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+    public void close() {
+        children.close();
     }
 }

@@ -1,12 +1,11 @@
 package dev.apollo.run.cluster;
 
-import dev.apollo.cluster.ClusterSecret;
-import dev.apollo.run.ChildJvm;
+import dev.apollo.run.ChildProcesses;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -19,9 +18,9 @@ import java.util.function.Consumer;
 final class WorkerProcesses implements LocalWorkers {
 
     /** How long the workers get to exit by themselves after the run, before they are stopped. */
-    private static final long EXIT_GRACE_SECONDS = 15;
+    private static final Duration EXIT_GRACE = Duration.ofSeconds(15);
 
-    private final List<Process> processes = new ArrayList<>();
+    private final ChildProcesses children = new ChildProcesses(EXIT_GRACE);
 
     /**
      * Starts {@code count} workers joining {@code coordinator} ({@code host:port}); {@code onEarlyExit} hears of one
@@ -31,11 +30,8 @@ final class WorkerProcesses implements LocalWorkers {
             Consumer<String> onEarlyExit) {
         try {
             for (int i = 0; i < count; i++) {
-                ProcessBuilder builder = new ProcessBuilder(command(coordinator, threads, aeronDir,
-                        coordinatorStream + 1 + i)).inheritIO();
-                builder.environment().put(ClusterSecret.ENV, secret);
-                Process process = builder.start();
-                processes.add(process);
+                Process process = children.start(List.of(), arguments(coordinator, threads, aeronDir,
+                        coordinatorStream + 1 + i), secret, Map.of(), ProcessBuilder.Redirect.INHERIT);
                 process.onExit().thenAccept(done -> {
                     if (done.exitValue() != 0) {
                         onEarlyExit.accept("worker process " + done.pid() + " exited with code " + done.exitValue());
@@ -50,40 +46,20 @@ final class WorkerProcesses implements LocalWorkers {
 
     @Override
     public String describe() {
-        return processes.size() + " worker processes (pids " + processes.stream().map(Process::pid).toList() + ")";
+        return children.started().size() + " worker processes (pids "
+                + children.started().stream().map(Process::pid).toList() + ")";
     }
 
-    private static List<String> command(String coordinator, int threads, Path aeronDir, int stream) {
-        return ChildJvm.apollo(List.of("worker", "--join", coordinator, "--threads", Integer.toString(threads),
+    private static List<String> arguments(String coordinator, int threads, Path aeronDir, int stream) {
+        return List.of("worker", "--join", coordinator, "--threads", Integer.toString(threads),
                 "--bind", coordinator.substring(0, coordinator.lastIndexOf(':')),
                 "--parent-pid", Long.toString(ProcessHandle.current().pid()),
-                "--aeron-dir", aeronDir.toString(), "--tensor-stream", Integer.toString(stream)));
+                "--aeron-dir", aeronDir.toString(), "--tensor-stream", Integer.toString(stream));
     }
 
-    /** Waits a while for the workers to exit, then stops the rest, by their pids, and waits for that too. */
+    /** Waits a while for the workers to exit, then stops the rest, by their pids. */
     @Override
     public void close() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(EXIT_GRACE_SECONDS);
-        for (Process process : processes) {
-            try {
-                process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        for (Process process : processes) {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-            }
-        }
-        for (Process process : processes) {
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        children.close();
     }
 }

@@ -50,6 +50,15 @@ final class SimReplica {
         return held != null && held.step() == step && held.weights() == weights ? held.digest() : null;
     }
 
+    /**
+     * What a real worker sends when asked for its state at {@code step} (for an expansion): whatever it holds there,
+     * at any weights. One that already took the expansion's state sends that one back.
+     */
+    Long exported(long step) {
+        apply(tentative.before(step), "the update of the step before " + step);
+        return held != null && held.step() == step ? held.digest() : null;
+    }
+
     /** The update of {@code step}, tentative until the run moves on. */
     void trained(long step, State after) {
         tentative.hold(step, after);

@@ -305,7 +305,7 @@ final class SimWorker {
 
     /** The coordinator pulls the state to expand it. */
     private void onPull(long from, PullState pull) {
-        Long state = current(from) ? replica.current(pull.step(), pull.weights()) : null;
+        Long state = current(from) ? replica.exported(pull.step()) : null;
         if (state != null) {
             sim.send(this, sim.coordinator(), sim.cost().stateBytes(pull.weights()), "state for " + pull,
                     () -> sim.coordinator().onPulled(from, id, pull.step(), pull.round(), state));

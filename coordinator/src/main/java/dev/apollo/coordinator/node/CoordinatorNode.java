@@ -96,6 +96,13 @@ public final class CoordinatorNode<S> {
     private StepCompleted firstNorm;
     private long expansionRound;
     private boolean expandedStatePushed;
+    /**
+     * The state the expansion in progress produced, kept until it completes: a round repeated after a holder was
+     * lost pushes it again instead of pulling one, since a holder may already hold it and would send it back to be
+     * expanded twice.
+     */
+    private S expanded;
+    private ExpandWeights expandedBy;
     private WaitForWorkers waiting;
     private Deadline repliesDeadline;
     private Deadline workersDeadline;
@@ -257,18 +264,29 @@ public final class CoordinatorNode<S> {
                 || step != expansion.step() || expandedStatePushed || !owed.remove(workerId)) {
             return;
         }
-        S expanded;
         try {
             expanded = expander.expand(state, expansion);
+            expandedBy = expansion;
         } catch (RuntimeException e) {
             fail("expanding the state of " + workerId + " at step " + step + " failed: " + e.getMessage());
             return;
         }
+        pushExpanded(expansion);
+    }
+
+    /** The expanded state goes to every holder, which each owe its digest. */
+    private void pushExpanded(ExpandWeights expansion) {
         expandedStatePushed = true;
         expect(expansion, expansion.holders(), deadlines.phaseNanos());
         for (String holder : expansion.holders()) {
-            transport.push(holder, expansion.step(), round, expansion.toWeights(), expanded);
+            transport.push(holder, expansion.step(), expansionRound, expansion.toWeights(), expanded);
         }
+    }
+
+    /** Whether {@code expansion} repeats the one whose state is kept (the same step and weights). */
+    private boolean expandedAlready(ExpandWeights expansion) {
+        return expanded != null && expandedBy.step() == expansion.step()
+                && expandedBy.fromWeights() == expansion.fromWeights() && expandedBy.toWeights() == expansion.toWeights();
     }
 
     /** A deadline the node set has passed. */
@@ -356,6 +374,8 @@ public final class CoordinatorNode<S> {
             fail("replicas disagree after the expansion at step " + expansion.step() + ": " + digests);
             return;
         }
+        expanded = null;
+        expandedBy = null;
         deliver(new ExpansionCompleted(expansion.step(), expansion.toWeights(), digests.firstEntry().getValue()));
     }
 
@@ -457,9 +477,13 @@ public final class CoordinatorNode<S> {
                 expansionRound++;
                 expandedStatePushed = false;
                 digests.clear();
-                transport.send(expansion.sourceWorker(), new PullState(expansion.step(), expansionRound,
-                        expansion.fromWeights()));
-                expect(expansion, List.of(expansion.sourceWorker()), deadlines.phaseNanos());
+                if (expandedAlready(expansion)) {
+                    pushExpanded(expansion);
+                } else {
+                    transport.send(expansion.sourceWorker(), new PullState(expansion.step(), expansionRound,
+                            expansion.fromWeights()));
+                    expect(expansion, List.of(expansion.sourceWorker()), deadlines.phaseNanos());
+                }
             } else if (command instanceof SyncState sync) {
                 transport.send(sync.sourceWorker(), sync); // the source gives, each target takes
                 for (String target : sync.targets()) {
@@ -467,6 +491,8 @@ public final class CoordinatorNode<S> {
                 }
                 expect(sync, sync.targets(), deadlines.phaseNanos());
             } else if (command instanceof RestoreState restore) {
+                expanded = null; // the run goes back: an expansion after it starts from the restored state
+                expandedBy = null;
                 for (String worker : restore.workers()) {
                     transport.restore(worker, restore);
                 }

@@ -55,6 +55,7 @@ class CoordinatorNodeTest {
         final RunPlan plan;
         final CoordinatorNode<Long> node;
         final Deque<Sent> sent = new ArrayDeque<>();
+        final List<Sent> allSent = new ArrayList<>();
         final Deque<Pushed> pushed = new ArrayDeque<>();
         final List<Pushed> allPushes = new ArrayList<>();
         final List<String> downed = new ArrayList<>();
@@ -94,6 +95,7 @@ class CoordinatorNodeTest {
         @Override
         public void send(String workerId, WorkerMessage message) {
             sent.add(new Sent(workerId, message));
+            allSent.add(new Sent(workerId, message));
         }
 
         @Override
@@ -409,13 +411,21 @@ class CoordinatorNodeTest {
         assertEquals(List.of(), run.stepsSent().stream().filter(s -> s.step() == 10).toList(), "step 10 waits");
         assertEquals(PHASE_NANOS, run.delays.get(run.delays.size() - 1));
 
+        int pulls = pulls(run);
         run.deadlinePasses();
 
         assertEquals(List.of("w1"), run.downed);
         run.answerHealthily(() -> !run.pushed.isEmpty());
         assertEquals(List.of("w0"), run.pushed.stream().map(Harness.Pushed::worker).toList(),
                 "the expansion is done again for the holders left");
+        // w0 already holds the expanded state: pulled again, it would send that back to be expanded twice
+        assertEquals(pulls, pulls(run), "the repeated round pushes the state the first one expanded");
+        assertEquals(first.state(), run.pushed.peek().state());
         run.answerHealthily(() -> false);
         assertEquals(40, run.finished.nextStep());
+    }
+
+    private static int pulls(Harness run) {
+        return (int) run.allSent.stream().filter(sent -> sent.message() instanceof PullState).count();
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,9 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(300)
 class ClusterRunTest {
 
-    /** Two stage changes (steps 5 and 10 of 20), four micro-batches of two sequences, a checkpoint every 10 steps. */
-    private static final List<String> RUN = List.of("--set", "train.steps=20", "--set", "train.micro-batch-size=2",
-            "--set", "train.checkpoint-every=10");
     private static final Pattern ADDRESS = Pattern.compile("coordinator at (\\S+:\\d+)");
     /** Long enough that a worker's JVM starts, or one is killed, while others train. */
     private static final List<String> LONGER = List.of("--set", "train.steps=300", "--set", "train.eval-every=10",
@@ -463,10 +459,7 @@ class ClusterRunTest {
     }
 
     private static List<String> train(Path out, String... extra) {
-        List<String> args = new ArrayList<>(CliHarness.train(corpus, out));
-        args.addAll(RUN);
-        args.addAll(List.of(extra));
-        return args;
+        return ShortRun.train(corpus, out, extra);
     }
 
     private static List<String> worker(String address) {

@@ -7,7 +7,6 @@ import dev.apollo.cli.CliHarness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,9 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(240)
 class InProcessClusterTest {
 
-    /** Two stage changes (steps 5 and 10 of 20), four micro-batches of two sequences, a checkpoint at 10 and 20. */
-    private static final List<String> RUN = List.of("--set", "train.steps=20", "--set", "train.micro-batch-size=2",
-            "--set", "train.checkpoint-every=10");
 
     @TempDir
     static Path shared;
@@ -80,9 +76,6 @@ class InProcessClusterTest {
     }
 
     private static List<String> train(Path out, String... extra) {
-        List<String> args = new ArrayList<>(CliHarness.train(corpus, out));
-        args.addAll(RUN);
-        args.addAll(List.of(extra));
-        return args;
+        return ShortRun.train(corpus, out, extra);
     }
 }
